@@ -1,0 +1,9 @@
+//! kubelint-core: offline Kubernetes manifest linting as a library.
+//!
+//! The pipeline: [`load`] turns paths into [`source::SourceFile`]s, [`yaml`] parses each into
+//! span-carrying documents, [`object`] recognises Kubernetes objects and their pod specs,
+//! [`engine`] runs the enabled [`check`]s over them in parallel and returns sorted
+//! [`finding::Finding`]s. Nothing here prints or exits; the CLI renders and picks exit codes.
+
+pub mod source;
+pub mod yaml;

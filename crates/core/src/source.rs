@@ -1,0 +1,163 @@
+//! One input file in memory: its display path, text and the line index that turns byte offsets
+//! into the 1-based line and Unicode-scalar column the contract reports.
+
+use std::sync::Arc;
+
+/// A half-open byte range `[start, end)` into a [`SourceFile`]'s text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    #[must_use]
+    pub fn new(start: u32, end: u32) -> Self {
+        Self { start, end }
+    }
+
+    #[must_use]
+    pub fn len(self) -> u32 {
+        self.end.saturating_sub(self.start)
+    }
+
+    #[must_use]
+    pub fn is_empty(self) -> bool {
+        self.end <= self.start
+    }
+}
+
+impl From<Span> for miette::SourceSpan {
+    fn from(span: Span) -> Self {
+        miette::SourceSpan::new((span.start as usize).into(), span.len() as usize)
+    }
+}
+
+/// A position as users see it: 1-based line, 1-based column counted in Unicode scalar values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct LineCol {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// The text of one input plus what is needed to report positions in it.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as the user gave it, extended for walked files, with `/` separators; `-` for stdin.
+    pub path: String,
+    pub text: Arc<str>,
+    /// Byte offset where each line starts. Line 1 starts after a UTF-8 byte-order mark, so that
+    /// columns on the first line are the ones an editor shows.
+    line_starts: Vec<u32>,
+}
+
+impl SourceFile {
+    #[must_use]
+    pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        let text: Arc<str> = text.into();
+        let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
+        line_starts.push(bom);
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(to_u32(i + 1));
+            }
+        }
+        Self {
+            path: path.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// Byte offset where the text after an optional BOM starts.
+    #[must_use]
+    pub fn content_start(&self) -> u32 {
+        self.line_starts[0]
+    }
+
+    #[must_use]
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Byte offset of the start of 1-based `line` (clamped to the text).
+    #[must_use]
+    pub fn line_start(&self, line: u32) -> u32 {
+        let idx = (line.max(1) - 1) as usize;
+        self.line_starts
+            .get(idx)
+            .copied()
+            .unwrap_or_else(|| to_u32(self.text.len()))
+    }
+
+    /// The text of 1-based `line` without its line break.
+    #[must_use]
+    pub fn line_text(&self, line: u32) -> &str {
+        let start = self.line_start(line) as usize;
+        let end = self
+            .line_starts
+            .get(line as usize)
+            .map_or(self.text.len(), |&s| s as usize);
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    /// Byte offset of the `char_col`-th (0-based) character of 1-based `line`.
+    #[must_use]
+    pub fn offset_of(&self, line: u32, char_col: u32) -> u32 {
+        let start = self.line_start(line) as usize;
+        let rest = &self.text[start..];
+        let col = char_col as usize;
+        // Most manifests are ASCII: there the column is the byte distance.
+        let ascii_prefix = rest.as_bytes().iter().take(col).all(u8::is_ascii);
+        if ascii_prefix && col <= rest.len() {
+            return to_u32(start + col);
+        }
+        let byte = rest.char_indices().nth(col).map_or(rest.len(), |(i, _)| i);
+        to_u32(start + byte)
+    }
+
+    /// 1-based line and Unicode-scalar column of a byte offset.
+    #[must_use]
+    pub fn line_col(&self, offset: u32) -> LineCol {
+        let idx = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let start = self.line_starts[idx];
+        let end = (offset as usize).min(self.text.len());
+        let start_usize = (start as usize).min(end);
+        let slice = self.text.get(start_usize..end).unwrap_or("");
+        let column = if slice.is_ascii() {
+            slice.len()
+        } else {
+            slice.chars().count()
+        };
+        LineCol {
+            line: to_u32(idx + 1),
+            column: to_u32(column + 1),
+        }
+    }
+}
+
+/// Offsets are kept as `u32`; inputs are capped well below 4 GiB by the loader.
+#[must_use]
+pub(crate) fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_unicode_scalars_and_skip_the_bom() {
+        let f = SourceFile::new("a.yaml", "\u{feff}a: 1\r\nb: \"é😀\" x\n");
+        assert_eq!(f.line_col(3), LineCol { line: 1, column: 1 });
+        let x = f.text.find('x').unwrap() as u32;
+        assert_eq!(f.line_col(x), LineCol { line: 2, column: 9 });
+        assert_eq!(f.offset_of(2, 8), x);
+        assert_eq!(f.line_text(1), "a: 1");
+        assert_eq!(f.line_text(2), "b: \"é😀\" x");
+    }
+}

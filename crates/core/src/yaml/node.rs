@@ -1,0 +1,362 @@
+//! The span-carrying YAML tree: one arena per document, every key and value a node with a byte
+//! span, aliases kept as references (never expanded) and merge keys kept as lazy sources.
+
+use crate::source::Span;
+use crate::yaml::resolve::{resolve_plain, Scalar};
+
+pub type NodeId = u32;
+
+/// How a scalar was written. Only plain scalars are resolved to bool/int/float/null.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+#[derive(Debug)]
+pub enum NodeKind {
+    Scalar {
+        text: Box<str>,
+        style: Style,
+        /// An explicit tag such as `!!str`, `!!int` or a local `!foo`.
+        tag: Option<Box<str>>,
+    },
+    Seq(Vec<NodeId>),
+    Map(MapNode),
+    /// `*name`: the node it refers to. Following it yields the node where it is written.
+    Alias(NodeId),
+}
+
+#[derive(Debug, Default)]
+pub struct MapNode {
+    /// In source order; a repeated key appears twice and the later entry wins on lookup.
+    pub entries: Vec<(NodeId, NodeId)>,
+    /// Values of `<<` merge keys in precedence order (mappings or aliases to them).
+    pub merges: Vec<NodeId>,
+}
+
+#[derive(Debug)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub span: Span,
+}
+
+/// A repeated mapping key: `first` is the earlier key node, `repeat` the later one.
+#[derive(Clone, Copy, Debug)]
+pub struct DuplicateKey {
+    pub first: NodeId,
+    pub repeat: NodeId,
+}
+
+/// One YAML document of a stream, as Kubernetes splits streams.
+#[derive(Debug)]
+pub struct Document {
+    pub nodes: Vec<Node>,
+    pub root: Option<NodeId>,
+    /// 0-based index among the stream's chunks (empty chunks counted).
+    pub index: usize,
+    /// The text range of the chunk this document was parsed from.
+    pub span: Span,
+    /// Path from the nearest preceding Helm `# Source:` comment, if any.
+    pub helm_source: Option<Box<str>>,
+    pub duplicate_keys: Vec<DuplicateKey>,
+}
+
+/// Lookups through merges and aliases stop after this many hops: malicious inputs can chain
+/// merges, and a bounded walk keeps every lookup O(1) in the size of the input.
+const HOP_BUDGET: usize = 64;
+
+impl Document {
+    #[must_use]
+    pub fn root(&self) -> Option<NodeRef<'_>> {
+        self.root.map(|id| NodeRef::new(self, id))
+    }
+
+    #[must_use]
+    pub fn node(&self, id: NodeId) -> NodeRef<'_> {
+        NodeRef::new(self, id)
+    }
+}
+
+/// A cursor on a node. Navigation follows aliases, so a `NodeRef` always sits on a scalar,
+/// sequence or mapping; its span is where that node is written.
+#[derive(Clone, Copy)]
+pub struct NodeRef<'d> {
+    pub doc: &'d Document,
+    pub id: NodeId,
+}
+
+impl std::fmt::Debug for NodeRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "NodeRef({}, {:?})", self.id, self.span())
+    }
+}
+
+impl<'d> NodeRef<'d> {
+    /// A cursor on `id`, with aliases followed.
+    #[must_use]
+    pub fn new(doc: &'d Document, mut id: NodeId) -> Self {
+        for _ in 0..HOP_BUDGET {
+            match doc.nodes[id as usize].kind {
+                NodeKind::Alias(target) => id = target,
+                _ => break,
+            }
+        }
+        Self { doc, id }
+    }
+
+    #[must_use]
+    pub fn node(self) -> &'d Node {
+        &self.doc.nodes[self.id as usize]
+    }
+
+    #[must_use]
+    pub fn span(self) -> Span {
+        self.node().span
+    }
+
+    #[must_use]
+    pub fn is_map(self) -> bool {
+        matches!(self.node().kind, NodeKind::Map(_))
+    }
+
+    #[must_use]
+    pub fn is_seq(self) -> bool {
+        matches!(self.node().kind, NodeKind::Seq(_))
+    }
+
+    #[must_use]
+    pub fn is_scalar(self) -> bool {
+        matches!(self.node().kind, NodeKind::Scalar { .. })
+    }
+
+    /// The scalar as Kubernetes' decoder reads it (YAML 1.1 plain-scalar resolution).
+    /// `None` for collections.
+    #[must_use]
+    pub fn scalar(self) -> Option<Scalar<'d>> {
+        match &self.node().kind {
+            NodeKind::Scalar { text, style, tag } => Some(match (style, tag.as_deref()) {
+                (Style::Plain, None) => resolve_plain(text),
+                (Style::Plain, Some("tag:yaml.org,2002:str" | "!!str")) => Scalar::Str(text),
+                (Style::Plain, Some(_)) => resolve_plain(text),
+                _ => Scalar::Str(text),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The raw text of a scalar, whatever it resolves to.
+    #[must_use]
+    pub fn text(self) -> Option<&'d str> {
+        match &self.node().kind {
+            NodeKind::Scalar { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn style(self) -> Option<Style> {
+        match &self.node().kind {
+            NodeKind::Scalar { style, .. } => Some(*style),
+            _ => None,
+        }
+    }
+
+    /// The value as a string when Kubernetes would decode it as one.
+    #[must_use]
+    pub fn as_str(self) -> Option<&'d str> {
+        match self.scalar()? {
+            Scalar::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Text of any scalar as the JSON Kubernetes builds from it would print it (`true`, `493`).
+    #[must_use]
+    pub fn as_display(self) -> Option<String> {
+        self.scalar().map(|s| s.to_string())
+    }
+
+    #[must_use]
+    pub fn as_bool(self) -> Option<bool> {
+        match self.scalar()? {
+            Scalar::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// Integers, and floats with no fractional part (JSON `1e3` decodes into an int32 field).
+    #[must_use]
+    pub fn as_i64(self) -> Option<i64> {
+        match self.scalar()? {
+            Scalar::Int(i) => i64::try_from(i).ok(),
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "checked to be integral and in range first"
+            )]
+            Scalar::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
+            _ => None,
+        }
+    }
+
+    /// `null`, `~`, an empty value, or an empty collection: what Kubernetes treats as unset.
+    #[must_use]
+    pub fn is_null(self) -> bool {
+        matches!(self.scalar(), Some(Scalar::Null))
+    }
+
+    /// True for null scalars and empty mappings/sequences (`securityContext: {}` counts as absent).
+    #[must_use]
+    pub fn is_empty_value(self) -> bool {
+        match &self.node().kind {
+            NodeKind::Map(m) => m.entries.is_empty() && m.merges.is_empty(),
+            NodeKind::Seq(items) => items.is_empty(),
+            _ => self.is_null(),
+        }
+    }
+
+    /// Items of a sequence (aliases followed); empty for anything else.
+    pub fn items(self) -> impl Iterator<Item = NodeRef<'d>> + 'd {
+        let doc = self.doc;
+        let items: &'d [NodeId] = match &self.node().kind {
+            NodeKind::Seq(items) => items,
+            _ => &[],
+        };
+        items.iter().map(move |&id| NodeRef::new(doc, id))
+    }
+
+    /// Value for `key` in a mapping: the last own entry with that key, else the first merge
+    /// source that has it.
+    #[must_use]
+    pub fn get(self, key: &str) -> Option<NodeRef<'d>> {
+        self.get_entry(key).map(|(_, v)| v)
+    }
+
+    /// Key and value nodes for `key` (see [`NodeRef::get`]).
+    #[must_use]
+    pub fn get_entry(self, key: &str) -> Option<(NodeRef<'d>, NodeRef<'d>)> {
+        let mut budget = HOP_BUDGET;
+        self.get_entry_within(key, &mut budget)
+    }
+
+    fn get_entry_within(self, key: &str, budget: &mut usize) -> Option<(NodeRef<'d>, NodeRef<'d>)> {
+        let NodeKind::Map(map) = &self.node().kind else {
+            return None;
+        };
+        let doc = self.doc;
+        for &(k, v) in map.entries.iter().rev() {
+            if key_text(doc, k) == Some(key) {
+                return Some((NodeRef::new(doc, k), NodeRef::new(doc, v)));
+            }
+        }
+        for source in merge_sources(doc, &map.merges) {
+            if *budget == 0 {
+                return None;
+            }
+            *budget -= 1;
+            if let Some(found) = source.get_entry_within(key, budget) {
+                return Some(found);
+            }
+        }
+        None
+    }
+
+    /// Entries of a mapping, each key once with its effective value, own entries first (in
+    /// source order of their winning occurrence) and then merged ones.
+    #[must_use]
+    pub fn entries(self) -> Vec<(NodeRef<'d>, NodeRef<'d>)> {
+        let mut out: Vec<(NodeRef<'d>, NodeRef<'d>)> = Vec::new();
+        let mut seen = KeySet::default();
+        let mut budget = HOP_BUDGET;
+        self.collect_entries(&mut out, &mut seen, &mut budget);
+        out
+    }
+
+    fn collect_entries(
+        self,
+        out: &mut Vec<(NodeRef<'d>, NodeRef<'d>)>,
+        seen: &mut KeySet<'d>,
+        budget: &mut usize,
+    ) {
+        let NodeKind::Map(map) = &self.node().kind else {
+            return;
+        };
+        let doc = self.doc;
+        let first_own = out.len();
+        for &(k, v) in map.entries.iter().rev() {
+            let key = key_text(doc, k).unwrap_or("");
+            if seen.insert(key) {
+                out.push((NodeRef::new(doc, k), NodeRef::new(doc, v)));
+            }
+        }
+        out[first_own..].reverse();
+        for source in merge_sources(doc, &map.merges) {
+            if *budget == 0 {
+                return;
+            }
+            *budget -= 1;
+            source.collect_entries(out, seen, budget);
+        }
+    }
+
+    /// Number of distinct keys (after merges) or items; 0 for scalars.
+    #[must_use]
+    pub fn len(self) -> usize {
+        match &self.node().kind {
+            NodeKind::Seq(items) => items.len(),
+            NodeKind::Map(_) => self.entries().len(),
+            _ => 0,
+        }
+    }
+
+    #[must_use]
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The text a mapping key contributes, as Kubernetes' YAML-to-JSON step stringifies it.
+fn key_text(doc: &Document, key: NodeId) -> Option<&str> {
+    match &doc.nodes[key as usize].kind {
+        NodeKind::Scalar { text, .. } => Some(text),
+        NodeKind::Alias(_) => NodeRef::new(doc, key).text(),
+        _ => None,
+    }
+}
+
+fn merge_sources<'d>(doc: &'d Document, merges: &'d [NodeId]) -> impl Iterator<Item = NodeRef<'d>> {
+    merges.iter().flat_map(move |&m| {
+        let node = NodeRef::new(doc, m);
+        if node.is_seq() {
+            node.items().collect::<Vec<_>>()
+        } else {
+            vec![node]
+        }
+    })
+}
+
+/// Small-set of keys: linear for the usual handful, hashed beyond that.
+#[derive(Default)]
+struct KeySet<'d> {
+    small: Vec<&'d str>,
+    large: Option<std::collections::HashSet<&'d str>>,
+}
+
+impl<'d> KeySet<'d> {
+    fn insert(&mut self, key: &'d str) -> bool {
+        if let Some(set) = &mut self.large {
+            return set.insert(key);
+        }
+        if self.small.contains(&key) {
+            return false;
+        }
+        self.small.push(key);
+        if self.small.len() > 16 {
+            self.large = Some(self.small.drain(..).collect());
+        }
+        true
+    }
+}
