@@ -5,5 +5,12 @@
 //! [`engine`] runs the enabled [`check`]s over them in parallel and returns sorted
 //! [`finding::Finding`]s. Nothing here prints or exits; the CLI renders and picks exit codes.
 
+pub mod check;
+pub mod checks;
+pub mod decode;
+pub mod engine;
+pub mod finding;
+pub mod k8s;
+pub mod object;
 pub mod source;
 pub mod yaml;

@@ -1,0 +1,256 @@
+//! Field paths of the check vocabulary (`securityContext.capabilities.add[*]`,
+//! `$pod.hostNetwork`, `metadata.annotations["example.com/x"]`) and their resolution against a
+//! target, yielding the nodes found (with their full field paths) or where the path stops.
+
+use crate::object::pod::{Container, PodSpec};
+use crate::source::Span;
+use crate::yaml::NodeRef;
+
+/// What a path starts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Root {
+    /// The check's current target (or the `each` item inside a rule).
+    Target,
+    /// The pod spec (`$pod.`).
+    Pod,
+    /// The object's root mapping (`$object.`).
+    Object,
+    /// The current container (`$container.`).
+    Container,
+    /// The pod's metadata: the template's for workloads (`$pod-metadata.`).
+    PodMetadata,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    Key(String),
+    Index(usize),
+    /// Every item of a sequence, or every value of a mapping.
+    Each,
+}
+
+#[derive(Clone, Debug)]
+pub struct FieldPath {
+    pub root: Root,
+    pub steps: Vec<Step>,
+    pub text: String,
+}
+
+impl FieldPath {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (root, rest) = [
+            ("$pod-metadata", Root::PodMetadata),
+            ("$pod", Root::Pod),
+            ("$object", Root::Object),
+            ("$container", Root::Container),
+        ]
+        .into_iter()
+        .find_map(|(prefix, root)| {
+            let rest = text.strip_prefix(prefix)?;
+            (rest.is_empty() || rest.starts_with('.')).then(|| (root, rest.trim_start_matches('.')))
+        })
+        .unwrap_or((Root::Target, text));
+        if text.starts_with('$') && root == Root::Target {
+            return Err(format!(
+                "unknown path root in `{text}`; use $pod, $pod-metadata, $object or $container"
+            ));
+        }
+        let mut steps = Vec::new();
+        let b = rest.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'.' => i += 1,
+                b'[' => {
+                    let close = rest[i..]
+                        .find(']')
+                        .map(|c| i + c)
+                        .ok_or_else(|| format!("unclosed `[` in `{text}`"))?;
+                    let inner = &rest[i + 1..close];
+                    let step = if inner == "*" {
+                        Step::Each
+                    } else if let Some(quoted) = inner
+                        .strip_prefix('"')
+                        .and_then(|s| s.strip_suffix('"'))
+                    {
+                        Step::Key(quoted.to_string())
+                    } else {
+                        Step::Index(
+                            inner
+                                .parse()
+                                .map_err(|_| format!("`[{inner}]` in `{text}` is not an index, `*` or a quoted key"))?,
+                        )
+                    };
+                    steps.push(step);
+                    i = close + 1;
+                }
+                _ => {
+                    let end = rest[i..].find(['.', '[']).map_or(rest.len(), |e| i + e);
+                    steps.push(Step::Key(rest[i..end].to_string()));
+                    i = end;
+                }
+            }
+        }
+        Ok(Self {
+            root,
+            steps,
+            text: text.to_string(),
+        })
+    }
+}
+
+/// The nodes a path starts from, with their field paths from the document root.
+#[derive(Clone, Debug)]
+pub struct Scope<'d> {
+    pub object: NodeRef<'d>,
+    pub object_path: String,
+    pub pod: Option<PodSpec<'d>>,
+    pub pod_path: String,
+    pub container: Option<Container<'d>>,
+    pub container_path: String,
+    pub target: NodeRef<'d>,
+    pub target_path: String,
+    /// Where a finding about something missing directly in the target points.
+    pub target_anchor: Span,
+}
+
+/// One end of a path.
+#[derive(Clone, Debug)]
+pub struct Resolved<'d> {
+    /// The node found, or for a missing field the deepest node that exists on the way.
+    pub node: NodeRef<'d>,
+    /// The key whose value is `node`, when `node` is a mapping value.
+    pub key: Option<NodeRef<'d>>,
+    pub path: String,
+    pub found: bool,
+    /// `node` is the scope root itself (nothing of the path exists).
+    pub at_root: bool,
+}
+
+impl<'d> Scope<'d> {
+    fn start(&self, root: Root) -> Option<(NodeRef<'d>, String)> {
+        match root {
+            Root::Target => Some((self.target, self.target_path.clone())),
+            Root::Pod => self.pod.map(|p| (p.spec, self.pod_path.clone())),
+            Root::Object => Some((self.object, self.object_path.clone())),
+            Root::Container => self.container.map(|c| (c.node, self.container_path.clone())),
+            Root::PodMetadata => self.pod.and_then(|p| p.metadata).map(|m| {
+                let spec_path = self.pod_path.strip_suffix("spec").unwrap_or(&self.pod_path);
+                (m, format!("{spec_path}metadata"))
+            }),
+        }
+    }
+
+    /// Every end of `path`: found nodes, or the deepest existing node where a step is missing.
+    #[must_use]
+    pub fn resolve(&self, path: &FieldPath) -> Vec<Resolved<'d>> {
+        let Some((node, base)) = self.start(path.root) else {
+            return Vec::new();
+        };
+        let mut frontier = vec![Resolved {
+            node,
+            key: None,
+            path: base,
+            found: true,
+            at_root: true,
+        }];
+        for step in &path.steps {
+            let mut next = Vec::with_capacity(frontier.len());
+            for cur in frontier {
+                if !cur.found {
+                    next.push(cur);
+                    continue;
+                }
+                match step {
+                    Step::Key(k) => match cur.node.get_entry(k) {
+                        Some((key, value)) => next.push(Resolved {
+                            node: value,
+                            key: Some(key),
+                            path: join_key(&cur.path, k),
+                            found: true,
+                            at_root: false,
+                        }),
+                        None => next.push(Resolved {
+                            found: false,
+                            ..cur
+                        }),
+                    },
+                    Step::Index(i) => match cur.node.items().nth(*i) {
+                        Some(item) => next.push(Resolved {
+                            node: item,
+                            key: None,
+                            path: format!("{}[{i}]", cur.path),
+                            found: true,
+                            at_root: false,
+                        }),
+                        None => next.push(Resolved {
+                            found: false,
+                            ..cur
+                        }),
+                    },
+                    Step::Each if cur.node.is_map() => {
+                        for (key, value) in cur.node.entries() {
+                            let k = key.text().unwrap_or_default();
+                            next.push(Resolved {
+                                node: value,
+                                key: Some(key),
+                                path: join_key(&cur.path, k),
+                                found: true,
+                                at_root: false,
+                            });
+                        }
+                    }
+                    Step::Each => {
+                        for (i, item) in cur.node.items().enumerate() {
+                            next.push(Resolved {
+                                node: item,
+                                key: None,
+                                path: format!("{}[{i}]", cur.path),
+                                found: true,
+                                at_root: false,
+                            });
+                        }
+                    }
+                }
+            }
+            frontier = next;
+        }
+        frontier
+    }
+}
+
+fn join_key(base: &str, key: &str) -> String {
+    let simple = key
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    match (base.is_empty(), simple) {
+        (true, true) => key.to_string(),
+        (false, true) => format!("{base}.{key}"),
+        (_, false) => format!("{base}[\"{key}\"]"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_roots_wildcards_and_quoted_keys() {
+        let p = FieldPath::parse("$pod.volumes[*].hostPath.path").unwrap();
+        assert_eq!(p.root, Root::Pod);
+        assert_eq!(
+            p.steps,
+            vec![
+                Step::Key("volumes".into()),
+                Step::Each,
+                Step::Key("hostPath".into()),
+                Step::Key("path".into())
+            ]
+        );
+        let q = FieldPath::parse(r#"metadata.annotations["a.b/c"]"#).unwrap();
+        assert_eq!(q.steps[2], Step::Key("a.b/c".into()));
+        assert_eq!(FieldPath::parse("ports[0]").unwrap().steps[1], Step::Index(0));
+        assert!(FieldPath::parse("$nope.x").is_err());
+        assert!(FieldPath::parse("a[x]").is_err());
+    }
+}

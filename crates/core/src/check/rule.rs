@@ -1,0 +1,428 @@
+//! The declarative condition vocabulary (`missing`, `present`, `equals`, `one-of`, `matches`,
+//! numeric bounds, `all`/`any`/`not`) and its evaluation, including where a finding points:
+//! the offending value, the key of a forbidden entry, or for something missing the nearest
+//! enclosing node that exists.
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+
+use crate::check::path::{FieldPath, Resolved, Scope};
+use crate::decode::{string, DecodeError, Decoded, Fields};
+use crate::source::Span;
+use crate::yaml::{NodeRef, Scalar};
+
+/// A literal in a check definition, or a reference to one of the check's parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Literal {
+    Null,
+    Bool(bool),
+    Number(f64),
+    Str(String),
+    List(Vec<Literal>),
+    Param(String),
+}
+
+impl Literal {
+    pub fn from_node(node: NodeRef<'_>) -> Decoded<Self> {
+        if node.is_map() {
+            let mut f = Fields::new(node, "a parameter reference")?;
+            let name = f.required_str("param")?.to_string();
+            f.finish()?;
+            return Ok(Literal::Param(name));
+        }
+        if node.is_seq() {
+            return node.items().map(Literal::from_node).collect::<Decoded<_>>().map(Literal::List);
+        }
+        Ok(match node.scalar() {
+            Some(Scalar::Null) | None => Literal::Null,
+            Some(Scalar::Bool(b)) => Literal::Bool(b),
+            #[expect(clippy::cast_precision_loss, reason = "check literals are small")]
+            Some(Scalar::Int(i)) => Literal::Number(i as f64),
+            Some(Scalar::Float(x)) => Literal::Number(x),
+            Some(Scalar::Str(s)) => Literal::Str(s.to_string()),
+        })
+    }
+
+    /// Replaces a parameter reference by the parameter's value.
+    fn resolve<'a>(&'a self, params: &'a BTreeMap<String, Literal>) -> &'a Literal {
+        match self {
+            Literal::Param(name) => params.get(name).unwrap_or(&Literal::Null),
+            other => other,
+        }
+    }
+
+    fn matches_scalar(&self, value: &Scalar<'_>) -> bool {
+        match (self, value) {
+            (Literal::Null, Scalar::Null) => true,
+            (Literal::Bool(a), Scalar::Bool(b)) => a == b,
+            #[expect(clippy::cast_precision_loss, reason = "comparison with small literals")]
+            (Literal::Number(a), Scalar::Int(b)) => (*a - *b as f64).abs() < f64::EPSILON,
+            (Literal::Number(a), Scalar::Float(b)) => (a - b).abs() < f64::EPSILON,
+            (Literal::Str(a), Scalar::Str(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    fn as_number(&self) -> Option<f64> {
+        match self {
+            Literal::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bound {
+    GreaterThan,
+    LessThan,
+    AtLeast,
+    AtMost,
+}
+
+#[derive(Clone, Debug)]
+pub enum Test {
+    /// Absent, null or empty.
+    Missing,
+    /// Present with a non-empty value.
+    Present,
+    Equals(Literal),
+    NotEquals(Literal),
+    OneOf(Literal),
+    NotOneOf(Literal),
+    Matches(Regex),
+    NotMatches(Regex),
+    Compare(Bound, Literal),
+    /// The JSON type Kubernetes reads: `string`, `boolean`, `number`, `null`, `object`, `array`.
+    Type(String),
+    NotType(String),
+}
+
+#[derive(Clone, Debug)]
+pub enum Condition {
+    /// `field` (or the first present of several fallbacks) passes `test`.
+    Field { fields: Vec<FieldPath>, test: Test },
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+}
+
+const TESTS: &[&str] = &[
+    "missing",
+    "present",
+    "equals",
+    "not-equals",
+    "one-of",
+    "not-one-of",
+    "matches",
+    "not-matches",
+    "greater-than",
+    "less-than",
+    "at-least",
+    "at-most",
+    "type",
+    "not-type",
+];
+
+impl Condition {
+    pub fn from_node(node: NodeRef<'_>) -> Decoded<Self> {
+        let mut f = Fields::new(node, "a condition")?;
+        for (key, ctor) in [
+            ("all", Condition::All as fn(Vec<Condition>) -> Condition),
+            ("any", Condition::Any),
+        ] {
+            if let Some(list) = f.get(key) {
+                if !list.is_seq() || list.is_empty() {
+                    return Err(DecodeError::new(
+                        list.span(),
+                        format!("`{key}` takes a non-empty list of conditions"),
+                    ));
+                }
+                let inner = list.items().map(Condition::from_node).collect::<Decoded<_>>()?;
+                f.finish()?;
+                return Ok(ctor(inner));
+            }
+        }
+        if let Some(inner) = f.get("not") {
+            let inner = Condition::from_node(inner)?;
+            f.finish()?;
+            return Ok(Condition::Not(Box::new(inner)));
+        }
+        let field_node = f.get("field").ok_or_else(|| {
+            DecodeError::new(
+                node.span(),
+                "a condition needs `field` with one test, or `all`, `any` or `not`",
+            )
+        })?;
+        let fields = parse_field_list(field_node)?;
+        let mut test = None;
+        for &name in TESTS {
+            let Some(value) = f.get(name) else { continue };
+            if test.is_some() {
+                return Err(DecodeError::new(
+                    value.span(),
+                    "a condition takes exactly one test; combine several with `all` or `any`",
+                ));
+            }
+            test = Some(parse_test(name, value)?);
+        }
+        f.finish()?;
+        let test = test.ok_or_else(|| {
+            DecodeError::new(
+                node.span(),
+                format!("the condition on `{}` has no test", fields[0].text),
+            )
+            .with_help(format!("add one of: {}", TESTS.join(", ")))
+        })?;
+        Ok(Condition::Field { fields, test })
+    }
+}
+
+pub fn parse_field_list(node: NodeRef<'_>) -> Decoded<Vec<FieldPath>> {
+    let texts: Vec<(Span, &str)> = if node.is_seq() {
+        node.items()
+            .map(|n| string(n, "field").map(|s| (n.span(), s)))
+            .collect::<Decoded<_>>()?
+    } else {
+        vec![(node.span(), string(node, "field")?)]
+    };
+    if texts.is_empty() {
+        return Err(DecodeError::new(node.span(), "`field` needs at least one path"));
+    }
+    texts
+        .into_iter()
+        .map(|(span, t)| FieldPath::parse(t).map_err(|e| DecodeError::new(span, e)))
+        .collect()
+}
+
+fn parse_test(name: &str, value: NodeRef<'_>) -> Decoded<Test> {
+    let flag = |value: NodeRef<'_>| match value.as_bool() {
+        Some(true) => Ok(()),
+        _ => Err(DecodeError::new(
+            value.span(),
+            format!("`{name}` takes `true`"),
+        )),
+    };
+    let regex = |value: NodeRef<'_>| {
+        let text = string(value, name)?;
+        Regex::new(text).map_err(|e| DecodeError::new(value.span(), format!("invalid regex: {e}")))
+    };
+    Ok(match name {
+        "missing" => {
+            flag(value)?;
+            Test::Missing
+        }
+        "present" => {
+            flag(value)?;
+            Test::Present
+        }
+        "equals" => Test::Equals(Literal::from_node(value)?),
+        "not-equals" => Test::NotEquals(Literal::from_node(value)?),
+        "one-of" => Test::OneOf(Literal::from_node(value)?),
+        "not-one-of" => Test::NotOneOf(Literal::from_node(value)?),
+        "matches" => Test::Matches(regex(value)?),
+        "not-matches" => Test::NotMatches(regex(value)?),
+        "greater-than" => Test::Compare(Bound::GreaterThan, Literal::from_node(value)?),
+        "less-than" => Test::Compare(Bound::LessThan, Literal::from_node(value)?),
+        "at-least" => Test::Compare(Bound::AtLeast, Literal::from_node(value)?),
+        "at-most" => Test::Compare(Bound::AtMost, Literal::from_node(value)?),
+        "type" | "not-type" => {
+            let t = string(value, name)?;
+            if !JSON_TYPES.contains(&t) {
+                return Err(DecodeError::new(
+                    value.span(),
+                    format!("unknown type `{t}`: use {}", JSON_TYPES.join(", ")),
+                ));
+            }
+            if name == "type" {
+                Test::Type(t.to_string())
+            } else {
+                Test::NotType(t.to_string())
+            }
+        }
+        _ => unreachable!("TESTS lists every name handled here"),
+    })
+}
+
+const JSON_TYPES: &[&str] = &["string", "boolean", "number", "null", "object", "array"];
+
+/// The JSON type of a node as Kubernetes' YAML-to-JSON step produces it.
+#[must_use]
+pub fn json_type(node: NodeRef<'_>) -> &'static str {
+    if node.is_map() {
+        "object"
+    } else if node.is_seq() {
+        "array"
+    } else {
+        node.scalar().map_or("null", |s| s.type_name())
+    }
+}
+
+/// Where a true condition points, and what it saw there.
+#[derive(Clone, Debug)]
+pub struct Witness {
+    pub span: Span,
+    pub path: String,
+    /// The offending scalar as Kubernetes reads it (never rendered for secret checks).
+    pub value: Option<String>,
+    /// The offending scalar exactly as written (to show the quoted fix).
+    pub raw: Option<String>,
+    /// The JSON type Kubernetes reads at the witness.
+    pub value_type: &'static str,
+    /// The key of the offending entry.
+    pub key: Option<String>,
+    /// The witness is the target itself, for lack of anything more precise.
+    pub at_anchor: bool,
+}
+
+pub struct Eval<'a, 'd> {
+    pub scope: &'a Scope<'d>,
+    pub params: &'a BTreeMap<String, Literal>,
+}
+
+impl Eval<'_, '_> {
+    /// `None` when the condition is false; otherwise where it holds.
+    #[must_use]
+    pub fn eval(&self, cond: &Condition) -> Option<Vec<Witness>> {
+        match cond {
+            Condition::Field { fields, test } => self.eval_field(fields, test),
+            Condition::All(conds) => {
+                let mut best: Option<Vec<Witness>> = None;
+                for c in conds {
+                    let w = self.eval(c)?;
+                    if best.is_none() || w.iter().any(|w| !w.at_anchor) {
+                        best = Some(w);
+                    }
+                }
+                best
+            }
+            Condition::Any(conds) => {
+                let mut all: Vec<Witness> = Vec::new();
+                for c in conds {
+                    if let Some(w) = self.eval(c) {
+                        for w in w {
+                            if !all.iter().any(|x| x.span == w.span) {
+                                all.push(w);
+                            }
+                        }
+                    }
+                }
+                (!all.is_empty()).then_some(all)
+            }
+            Condition::Not(inner) => match self.eval(inner) {
+                Some(_) => None,
+                None => Some(vec![self.anchor_witness()]),
+            },
+        }
+    }
+
+    fn anchor_witness(&self) -> Witness {
+        Witness {
+            span: self.scope.target_anchor,
+            path: self.scope.target_path.clone(),
+            value: None,
+            raw: None,
+            value_type: "object",
+            key: None,
+            at_anchor: true,
+        }
+    }
+
+    fn eval_field(&self, fields: &[FieldPath], test: &Test) -> Option<Vec<Witness>> {
+        // With fallbacks, the first path that resolves to something present decides.
+        let mut ends = Vec::new();
+        for path in fields {
+            ends = self.scope.resolve(path);
+            if ends.iter().any(|r| r.found && !r.node.is_empty_value()) {
+                break;
+            }
+        }
+        let mut out = Vec::new();
+        for end in ends {
+            let present = end.found && !end.node.is_empty_value();
+            let holds = match test {
+                Test::Missing => !present,
+                Test::Present => present,
+                // Type tests look at what is written, null included.
+                Test::Type(t) => end.found && !end.at_root && json_type(end.node) == t,
+                Test::NotType(t) => end.found && !end.at_root && json_type(end.node) != t,
+                _ if !present => false,
+                Test::Equals(lit) => self.equals(&end, lit),
+                Test::NotEquals(lit) => !self.equals(&end, lit),
+                Test::OneOf(list) => self.one_of(&end, list),
+                Test::NotOneOf(list) => !self.one_of(&end, list),
+                Test::Matches(re) => end.node.as_display().is_some_and(|t| re.is_match(&t)),
+                Test::NotMatches(re) => end.node.as_display().is_some_and(|t| !re.is_match(&t)),
+                Test::Compare(bound, lit) => self.compare(&end, *bound, lit),
+            };
+            if holds {
+                out.push(self.witness(&end, present));
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
+
+    fn equals(&self, end: &Resolved<'_>, lit: &Literal) -> bool {
+        end.node
+            .scalar()
+            .is_some_and(|s| lit.resolve(self.params).matches_scalar(&s))
+    }
+
+    fn one_of(&self, end: &Resolved<'_>, list: &Literal) -> bool {
+        let Some(s) = end.node.scalar() else {
+            return false;
+        };
+        match list.resolve(self.params) {
+            Literal::List(items) => items
+                .iter()
+                .any(|i| i.resolve(self.params).matches_scalar(&s)),
+            single => single.matches_scalar(&s),
+        }
+    }
+
+    fn compare(&self, end: &Resolved<'_>, bound: Bound, lit: &Literal) -> bool {
+        let (Some(value), Some(limit)) = (
+            scalar_number(end.node),
+            lit.resolve(self.params).as_number(),
+        ) else {
+            return false;
+        };
+        match bound {
+            Bound::GreaterThan => value > limit,
+            Bound::LessThan => value < limit,
+            Bound::AtLeast => value >= limit,
+            Bound::AtMost => value <= limit,
+        }
+    }
+
+    fn witness(&self, end: &Resolved<'_>, present: bool) -> Witness {
+        if end.at_root {
+            return self.anchor_witness();
+        }
+        let node = end.node;
+        // A written scalar points at itself; a collection (a forbidden entry, or the deepest
+        // existing parent of something missing) or a null points at its key.
+        let span = match end.key {
+            Some(key) if !node.is_scalar() || node.is_null() || !end.found => key.span(),
+            _ => node.span(),
+        };
+        Witness {
+            span,
+            path: end.path.clone(),
+            value: if present { node.as_display() } else { None },
+            raw: if present { node.text().map(str::to_string) } else { None },
+            value_type: json_type(node),
+            key: end.key.and_then(NodeRef::text).map(str::to_string),
+            at_anchor: false,
+        }
+    }
+}
+
+#[expect(clippy::cast_precision_loss, reason = "manifest numbers are small")]
+fn scalar_number(node: NodeRef<'_>) -> Option<f64> {
+    match node.scalar()? {
+        Scalar::Int(i) => Some(i as f64),
+        Scalar::Float(f) => Some(f),
+        _ => None,
+    }
+}

@@ -1,0 +1,131 @@
+//! Single-object checks written in Rust because the declarative vocabulary cannot say them
+//! (parsing image references, quantities, schedules; versioned tables).
+
+use std::collections::HashMap;
+use std::sync::{OnceLock, RwLock};
+
+use regex::Regex;
+
+use crate::check::rule::Literal;
+use crate::checks::{CodeCtx, CodeFn, Hit};
+
+pub(crate) const REGISTRY: &[(&str, CodeFn)] = &[("image-tag-mutable", image_tag_mutable)];
+
+/// A container image reference split the way the container runtime reads it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ImageRef<'a> {
+    /// Registry host and repository path, without tag or digest.
+    pub name: &'a str,
+    pub tag: Option<&'a str>,
+    pub digest: Option<&'a str>,
+}
+
+#[must_use]
+pub fn parse_image(image: &str) -> ImageRef<'_> {
+    let (rest, digest) = match image.split_once('@') {
+        Some((r, d)) => (r, Some(d)),
+        None => (image, None),
+    };
+    // A `:` after the last `/` starts the tag; one before it is a registry port.
+    let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+    match rest[last_slash..].rfind(':') {
+        Some(i) => ImageRef {
+            name: &rest[..last_slash + i],
+            tag: Some(&rest[last_slash + i + 1..]),
+            digest,
+        },
+        None => ImageRef {
+            name: rest,
+            tag: None,
+            digest,
+        },
+    }
+}
+
+/// Regexes from check parameters, compiled once per pattern for the whole run.
+pub(crate) fn cached_regex(pattern: &str) -> Option<Regex> {
+    static CACHE: OnceLock<RwLock<HashMap<String, Option<Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(found) = cache.read().ok().and_then(|c| c.get(pattern).cloned()) {
+        return found;
+    }
+    let compiled = Regex::new(pattern).ok();
+    if let Ok(mut c) = cache.write() {
+        c.insert(pattern.to_string(), compiled.clone());
+    }
+    compiled
+}
+
+fn string_list(lit: Option<&Literal>) -> Vec<&str> {
+    match lit {
+        Some(Literal::List(items)) => items
+            .iter()
+            .filter_map(|i| match i {
+                Literal::Str(s) => Some(s.as_str()),
+                _ => None,
+            })
+            .collect(),
+        Some(Literal::Str(s)) => vec![s.as_str()],
+        _ => Vec::new(),
+    }
+}
+
+fn image_tag_mutable(ctx: &mut CodeCtx<'_, '_>) {
+    let Some(pod) = ctx.pod else { return };
+    let block = string_list(ctx.check.params.get("blockTags"));
+    let allow = string_list(ctx.check.params.get("allowTags"));
+    let pod_path = ctx.pod_path();
+    for c in pod.containers() {
+        let Some(node) = c.node.get("image") else {
+            continue;
+        };
+        let Some(image) = node.as_str() else { continue };
+        let parsed = parse_image(image);
+        if parsed.digest.is_some() {
+            continue;
+        }
+        let problem = match parsed.tag {
+            None => Some(format!(
+                "container `{}` uses image `{image}` without a tag, which means `latest`",
+                c.name
+            )),
+            Some(tag) => {
+                let matches = |pats: &[&str]| pats.iter().any(|p| cached_regex(p).is_some_and(|r| r.is_match(tag)));
+                if matches(&block) {
+                    Some(format!("container `{}` uses the mutable tag `{tag}` (`{image}`)", c.name))
+                } else if !allow.is_empty() && !matches(&allow) {
+                    Some(format!(
+                        "container `{}` uses tag `{tag}`, which is not in the allowed tags",
+                        c.name
+                    ))
+                } else {
+                    None
+                }
+            }
+        };
+        if let Some(message) = problem {
+            let hit = Hit::new(node.span(), message)
+                .path(format!("{pod_path}.{}.image", c.path()))
+                .container(c.name);
+            ctx.report(hit);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_references() {
+        assert_eq!(
+            parse_image("nginx"),
+            ImageRef { name: "nginx", tag: None, digest: None }
+        );
+        assert_eq!(parse_image("localhost:5000/app").tag, None);
+        assert_eq!(parse_image("localhost:5000/app:1.2").tag, Some("1.2"));
+        assert_eq!(parse_image("nginx:latest").tag, Some("latest"));
+        let d = parse_image("ghcr.io/a/b:1@sha256:abc");
+        assert_eq!((d.tag, d.digest), (Some("1"), Some("sha256:abc")));
+    }
+}

@@ -1,0 +1,160 @@
+//! The built-in catalog: check definitions as data (one YAML file per theme, embedded), the
+//! registry of code-backed checks, and the context those checks report through.
+
+pub mod code;
+pub mod cross;
+
+use std::sync::{Arc, OnceLock};
+
+use crate::check::Check;
+use crate::decode::DecodeError;
+use crate::engine::ActiveCheck;
+use crate::finding::{Related, Severity};
+use crate::k8s::version::KubeVersion;
+use crate::object::pod::PodSpec;
+use crate::object::Object;
+use crate::source::{SourceFile, Span};
+use crate::yaml::{self, Document, NodeRef};
+
+/// Theme files, in the order of `checks.yaml`.
+const BUILTIN_FILES: &[(&str, &str)] = &[
+    ("validity.yaml", include_str!("validity.yaml")),
+    ("pod-security.yaml", include_str!("pod-security.yaml")),
+    ("images.yaml", include_str!("images.yaml")),
+    ("resources.yaml", include_str!("resources.yaml")),
+    ("probes.yaml", include_str!("probes.yaml")),
+    ("secrets.yaml", include_str!("secrets.yaml")),
+    ("meta.yaml", include_str!("meta.yaml")),
+];
+
+/// Every built-in check, in catalog order.
+///
+/// # Panics
+/// When an embedded definition is malformed; the catalog tests catch that before release.
+#[must_use]
+pub fn builtin() -> &'static [Arc<Check>] {
+    static CATALOG: OnceLock<Vec<Arc<Check>>> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        let mut out = Vec::new();
+        for (name, text) in BUILTIN_FILES {
+            match parse_check_list(name, text, true) {
+                Ok(checks) => out.extend(checks.into_iter().map(Arc::new)),
+                Err((source, err)) => {
+                    let at = source.line_col(err.span.start);
+                    panic!("built-in {name}:{}:{}: {}", at.line, at.column, err.message)
+                }
+            }
+        }
+        out
+    })
+}
+
+/// Reads a YAML list of check definitions (built-in theme files, or `customChecks`).
+pub fn parse_check_list(
+    name: &str,
+    text: &str,
+    builtin: bool,
+) -> Result<Vec<Check>, (SourceFile, DecodeError)> {
+    let source = SourceFile::new(name, text);
+    let parsed = yaml::parse(&source);
+    if let Some(err) = parsed.errors.first() {
+        let err = DecodeError::new(err.span, err.message.clone());
+        return Err((source, err));
+    }
+    let mut out = Vec::new();
+    for doc in &parsed.documents {
+        let Some(root) = doc.root() else { continue };
+        for item in root.items() {
+            match Check::from_node(item, builtin) {
+                Ok(check) => out.push(check),
+                Err(e) => return Err((source, e)),
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What a code-backed check reports: where, what, and optionally more.
+#[derive(Clone, Debug)]
+pub struct Hit {
+    pub span: Span,
+    pub message: String,
+    pub label: Option<String>,
+    pub path: Option<String>,
+    pub container: Option<String>,
+    /// Overrides the check's severity for this finding (e.g. an explicit `true` is worse).
+    pub severity: Option<Severity>,
+    pub related: Vec<Related>,
+}
+
+impl Hit {
+    #[must_use]
+    pub fn new(span: Span, message: impl Into<String>) -> Self {
+        Self {
+            span,
+            message: message.into(),
+            label: None,
+            path: None,
+            container: None,
+            severity: None,
+            related: Vec::new(),
+        }
+    }
+
+    #[must_use]
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    #[must_use]
+    pub fn container(mut self, name: &str) -> Self {
+        self.container = Some(name.to_string());
+        self
+    }
+
+    #[must_use]
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = Some(severity);
+        self
+    }
+}
+
+/// What a code-backed single-object check sees.
+pub struct CodeCtx<'a, 'd> {
+    pub check: &'a ActiveCheck,
+    pub object: &'a Object,
+    pub root: NodeRef<'d>,
+    pub doc: &'d Document,
+    pub pod: Option<PodSpec<'d>>,
+    pub version: KubeVersion,
+    pub hits: &'a mut Vec<Hit>,
+}
+
+impl CodeCtx<'_, '_> {
+    pub fn report(&mut self, hit: Hit) {
+        self.hits.push(hit);
+    }
+
+    /// The field path of the pod spec from the document root.
+    #[must_use]
+    pub fn pod_path(&self) -> String {
+        let pod = self.pod.map_or("", |p| p.path);
+        match (self.object.base_path.is_empty(), pod.is_empty()) {
+            (true, _) => pod.to_string(),
+            (_, true) => self.object.base_path.clone(),
+            _ => format!("{}.{pod}", self.object.base_path),
+        }
+    }
+}
+
+pub type CodeFn = fn(&mut CodeCtx<'_, '_>);
+
+/// The code behind a `logic: code` check.
+#[must_use]
+pub fn code_check(id: &str) -> Option<CodeFn> {
+    code::REGISTRY
+        .iter()
+        .find(|(name, _)| *name == id)
+        .map(|(_, f)| *f)
+}

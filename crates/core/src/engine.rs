@@ -1,0 +1,532 @@
+//! Runs a lint: parses every file in parallel, recognises objects, runs the enabled checks over
+//! them with rayon (a panicking check becomes an `internal-error` finding), and returns findings
+//! sorted by file, line, column and check id, so output is identical at any `--jobs`.
+
+use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::check::path::{FieldPath, Scope};
+use crate::check::rule::{Eval, Literal, Witness};
+use crate::check::{Check, ContainerType, Declarative, Logic, Rule, TargetKind};
+use crate::checks::{self, CodeCtx, Hit};
+use crate::finding::{Finding, Location, Related, Severity};
+use crate::k8s::version::KubeVersion;
+use crate::object::pod::PodSpec;
+use crate::object::{self, Object};
+use crate::source::{SourceFile, Span};
+use crate::yaml::{self, Document, NodeRef};
+
+/// One parsed input file and the objects found in it.
+#[derive(Debug)]
+pub struct ParsedInput {
+    pub source: Arc<SourceFile>,
+    pub documents: Vec<Document>,
+    pub objects: Vec<Object>,
+}
+
+/// A check as this run uses it: enabled, at its effective severity and parameters.
+#[derive(Clone, Debug)]
+pub struct ActiveCheck {
+    pub check: Arc<Check>,
+    pub severity: Severity,
+    pub params: BTreeMap<String, Literal>,
+}
+
+/// Everything a run needs besides the files.
+#[derive(Clone, Debug)]
+pub struct RunSettings {
+    pub checks: Vec<ActiveCheck>,
+    pub kubernetes_version: KubeVersion,
+    /// Pod-spec paths for custom kinds (`Rollout` → `spec.template.spec`).
+    pub pod_template_paths: BTreeMap<String, String>,
+}
+
+/// The outcome of linting a set of files, before suppressions and rendering.
+#[derive(Debug)]
+pub struct Outcome {
+    pub inputs: Vec<ParsedInput>,
+    pub findings: Vec<Finding>,
+}
+
+impl RunSettings {
+    fn active(&self, id: &str) -> Option<&ActiveCheck> {
+        self.checks.iter().find(|c| &*c.check.id == id)
+    }
+
+    fn pod_spec_path<'a>(&'a self, kind: &str) -> Option<&'a str> {
+        object::pod::builtin_pod_spec_path(kind)
+            .or_else(|| self.pod_template_paths.get(kind).map(String::as_str))
+    }
+}
+
+/// Lints `files` with `settings`.
+#[must_use]
+pub fn run(files: Vec<Arc<SourceFile>>, settings: &RunSettings) -> Outcome {
+    let parsed: Vec<(ParsedInput, Vec<Finding>)> = files
+        .into_par_iter()
+        .enumerate()
+        .map(|(index, source)| parse_input(index, source, settings))
+        .collect();
+    let mut inputs = Vec::with_capacity(parsed.len());
+    let mut findings = Vec::new();
+    for (input, loader_findings) in parsed {
+        inputs.push(input);
+        findings.extend(loader_findings);
+    }
+    let per_object: Vec<Finding> = inputs
+        .par_iter()
+        .flat_map_iter(|input| {
+            input
+                .objects
+                .iter()
+                .flat_map(|obj| check_object(input, obj, settings))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    findings.extend(per_object);
+    findings.extend(checks::cross::run(&inputs, settings));
+    findings.par_sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    Outcome { inputs, findings }
+}
+
+fn parse_input(
+    index: usize,
+    source: Arc<SourceFile>,
+    settings: &RunSettings,
+) -> (ParsedInput, Vec<Finding>) {
+    let parsed = yaml::parse(&source);
+    let mut findings = Vec::new();
+    let mut loader = |id: &str, span: Span, message: String, doc: Option<&Document>, related: Vec<Related>| {
+        if let Some(active) = settings.active(id) {
+            findings.push(Finding {
+                check: Arc::clone(&active.check.id),
+                severity: active.severity,
+                message,
+                location: Location::new(&source, span),
+                label: None,
+                path: None,
+                object: None,
+                container: None,
+                helm_source: doc.and_then(|d| d.helm_source.as_deref()).map(str::to_string),
+                related,
+                remediation: active.check.remediation.clone(),
+                secret: false,
+                suppression: None,
+            });
+        }
+    };
+    for err in &parsed.errors {
+        loader("yaml-syntax", err.span, err.message.clone(), None, Vec::new());
+    }
+    let mut objects = Vec::new();
+    for (doc_index, doc) in parsed.documents.iter().enumerate() {
+        for dup in &doc.duplicate_keys {
+            let key = NodeRef::new(doc, dup.repeat);
+            let first = NodeRef::new(doc, dup.first);
+            let name = key.text().unwrap_or_default();
+            let line = source.line_col(first.span().start).line;
+            loader(
+                "duplicate-key",
+                key.span(),
+                format!("key `{name}` is repeated in this mapping (first at line {line}); Kubernetes silently keeps only this last value"),
+                Some(doc),
+                vec![Related {
+                    location: Location::new(&source, first.span()),
+                    message: format!("`{name}` first defined here"),
+                }],
+            );
+        }
+        let extracted = object::extract(doc);
+        for invalid in extracted.invalid {
+            loader(
+                "object-invalid",
+                invalid.span,
+                invalid.message,
+                Some(doc),
+                Vec::new(),
+            );
+        }
+        for (node, id, base_path) in extracted.objects {
+            objects.push(Object {
+                file: index,
+                doc: doc_index,
+                node,
+                id,
+                base_path,
+            });
+        }
+    }
+    (
+        ParsedInput {
+            source,
+            documents: parsed.documents,
+            objects,
+        },
+        findings,
+    )
+}
+
+/// Runs every single-object check on `obj`.
+fn check_object(input: &ParsedInput, obj: &Object, settings: &RunSettings) -> Vec<Finding> {
+    let doc = &input.documents[obj.doc];
+    let root = obj.root(doc);
+    let pod = settings
+        .pod_spec_path(obj.kind())
+        .and_then(|path| PodSpec::find(root, path));
+    let mut out = Vec::new();
+    for active in &settings.checks {
+        let check = &active.check;
+        if check.cross {
+            continue;
+        }
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let mut hits = Vec::new();
+            match &check.logic {
+                Logic::Loader => {}
+                Logic::Declarative(decl) => {
+                    run_declarative(decl, active, obj, root, pod, settings, &mut hits);
+                }
+                Logic::Code => {
+                    if let Some(f) = checks::code_check(&check.id) {
+                        let mut ctx = CodeCtx {
+                            check: active,
+                            object: obj,
+                            root,
+                            doc,
+                            pod,
+                            version: settings.kubernetes_version,
+                            hits: &mut hits,
+                        };
+                        f(&mut ctx);
+                    }
+                }
+            }
+            hits
+        }));
+        match result {
+            Ok(hits) => {
+                let mut seen: Vec<Span> = Vec::new();
+                for hit in hits {
+                    // A pod-level value inherited by several containers is one finding.
+                    if seen.contains(&hit.span) {
+                        continue;
+                    }
+                    seen.push(hit.span);
+                    out.push(finding_from_hit(input, obj, doc, active, hit));
+                }
+            }
+            Err(panic) => out.push(internal_error(input, obj, doc, settings, check, &panic)),
+        }
+    }
+    out
+}
+
+fn internal_error(
+    input: &ParsedInput,
+    obj: &Object,
+    doc: &Document,
+    settings: &RunSettings,
+    check: &Check,
+    panic: &Box<dyn std::any::Any + Send>,
+) -> Finding {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    let active = settings.active("internal-error");
+    let span = obj.root(doc).get_entry("kind").map_or(obj.root(doc).span(), |(k, _)| k.span());
+    Finding {
+        check: active.map_or_else(|| Arc::from("internal-error"), |a| Arc::clone(&a.check.id)),
+        severity: Severity::Error,
+        message: format!("check `{}` failed on this object: {what} (a bug in kubelint; please report it)", check.id),
+        location: Location::new(&input.source, span),
+        label: None,
+        path: None,
+        object: Some(obj.id.clone()),
+        container: None,
+        helm_source: doc.helm_source.as_deref().map(str::to_string),
+        related: Vec::new(),
+        remediation: "report this with the input that triggers it; the other checks still ran".into(),
+        secret: false,
+        suppression: None,
+    }
+}
+
+pub(crate) fn finding_from_hit(
+    input: &ParsedInput,
+    obj: &Object,
+    doc: &Document,
+    active: &ActiveCheck,
+    hit: Hit,
+) -> Finding {
+    Finding {
+        check: Arc::clone(&active.check.id),
+        severity: hit.severity.unwrap_or(active.severity),
+        message: hit.message,
+        location: Location::new(&input.source, hit.span),
+        label: hit.label,
+        path: hit.path,
+        object: Some(obj.id.clone()),
+        container: hit.container,
+        helm_source: doc.helm_source.as_deref().map(str::to_string),
+        related: hit.related,
+        remediation: active.check.remediation.clone(),
+        secret: active.check.secret,
+        suppression: None,
+    }
+}
+
+/// Where a finding about the object as a whole points: its `kind:` entry.
+#[must_use]
+pub fn object_anchor(root: NodeRef<'_>) -> Span {
+    root.get_entry("kind")
+        .map_or(root.span(), |(k, v)| Span::new(k.span().start, v.span().end))
+}
+
+fn join_path(base: &str, rel: &str) -> String {
+    match (base.is_empty(), rel.is_empty()) {
+        (true, _) => rel.to_string(),
+        (_, true) => base.to_string(),
+        _ => format!("{base}.{rel}"),
+    }
+}
+
+fn run_declarative<'d>(
+    decl: &Declarative,
+    active: &ActiveCheck,
+    obj: &Object,
+    root: NodeRef<'d>,
+    pod: Option<PodSpec<'d>>,
+    settings: &RunSettings,
+    hits: &mut Vec<Hit>,
+) {
+    let kind = obj.kind();
+    if decl.kinds.as_ref().is_some_and(|k| !k.iter().any(|k| k == kind))
+        || decl.exclude_kinds.iter().any(|k| k == kind)
+    {
+        return;
+    }
+    let object_path = obj.base_path.clone();
+    let pod_path = pod.map(|p| join_path(&object_path, p.path)).unwrap_or_default();
+    let base = Scope {
+        object: root,
+        object_path: object_path.clone(),
+        pod,
+        pod_path: pod_path.clone(),
+        container: None,
+        container_path: String::new(),
+        target: root,
+        target_path: object_path.clone(),
+        target_anchor: object_anchor(root),
+    };
+    match decl.target {
+        TargetKind::Object => run_rules(decl, active, &base, None, settings, hits),
+        TargetKind::PodSpec => {
+            let Some(p) = pod else { return };
+            let scope = Scope {
+                target: p.spec,
+                target_path: pod_path,
+                target_anchor: p.key.span(),
+                ..base
+            };
+            run_rules(decl, active, &scope, None, settings, hits);
+        }
+        TargetKind::Container => {
+            let Some(p) = pod else { return };
+            for c in p.containers() {
+                if !ContainerType::accepts(&decl.container_types, c.kind, c.is_restartable_init()) {
+                    continue;
+                }
+                let container_path = join_path(&pod_path, &c.path());
+                let scope = Scope {
+                    container: Some(c),
+                    container_path: container_path.clone(),
+                    target: c.node,
+                    target_path: container_path,
+                    target_anchor: c.anchor(),
+                    ..base.clone()
+                };
+                run_rules(decl, active, &scope, Some(c.name), settings, hits);
+            }
+        }
+    }
+}
+
+fn run_rules(
+    decl: &Declarative,
+    active: &ActiveCheck,
+    scope: &Scope<'_>,
+    container: Option<&str>,
+    settings: &RunSettings,
+    hits: &mut Vec<Hit>,
+) {
+    let eval = Eval {
+        scope,
+        params: &active.params,
+    };
+    if decl.unless.as_ref().is_some_and(|c| eval.eval(c).is_some()) {
+        return;
+    }
+    let version = settings.kubernetes_version;
+    for rule in &decl.rules {
+        if rule.since.is_some_and(|v| version < v) || rule.before.is_some_and(|v| version >= v) {
+            continue;
+        }
+        let kind = scope.object.get("kind").and_then(NodeRef::as_str).unwrap_or("");
+        if rule.kinds.as_ref().is_some_and(|k| !k.iter().any(|k| k == kind)) {
+            continue;
+        }
+        match &rule.each {
+            None => {
+                if let Some(witnesses) = eval.eval(&rule.when) {
+                    for w in witnesses {
+                        hits.push(hit_from_witness(active, rule, scope, container, None, w));
+                    }
+                }
+            }
+            Some(each) => run_each(each, rule, active, scope, container, hits),
+        }
+    }
+}
+
+fn run_each(
+    each: &FieldPath,
+    rule: &Rule,
+    active: &ActiveCheck,
+    scope: &Scope<'_>,
+    container: Option<&str>,
+    hits: &mut Vec<Hit>,
+) {
+    for item in scope.resolve(each) {
+        if !item.found || item.at_root {
+            continue;
+        }
+        let item_name = item
+            .node
+            .get("name")
+            .and_then(NodeRef::as_display)
+            .or_else(|| item.key.and_then(NodeRef::text).map(str::to_string));
+        let item_scope = Scope {
+            target: item.node,
+            target_path: item.path.clone(),
+            target_anchor: item
+                .key
+                .map_or_else(|| item_anchor(item.node), NodeRef::span),
+            ..scope.clone()
+        };
+        let eval = Eval {
+            scope: &item_scope,
+            params: &active.params,
+        };
+        if let Some(witnesses) = eval.eval(&rule.when) {
+            for w in witnesses {
+                hits.push(hit_from_witness(
+                    active,
+                    rule,
+                    &item_scope,
+                    container,
+                    item_name.as_deref(),
+                    w,
+                ));
+            }
+        }
+    }
+}
+
+/// A sequence item is pointed at by its `name:` entry when it has one.
+fn item_anchor(node: NodeRef<'_>) -> Span {
+    match node.get_entry("name") {
+        Some((k, v)) => Span::new(k.span().start, v.span().end),
+        None => node.span(),
+    }
+}
+
+fn hit_from_witness(
+    active: &ActiveCheck,
+    rule: &Rule,
+    scope: &Scope<'_>,
+    container: Option<&str>,
+    item: Option<&str>,
+    w: Witness,
+) -> Hit {
+    let message = render_template(&rule.message, active, scope, container, item, &w);
+    let label = rule
+        .label
+        .as_ref()
+        .map(|l| render_template(l, active, scope, container, item, &w));
+    Hit {
+        span: w.span,
+        message,
+        label,
+        path: Some(w.path),
+        container: container.map(str::to_string),
+        severity: rule.severity,
+        related: Vec::new(),
+    }
+}
+
+fn render_template(
+    template: &str,
+    active: &ActiveCheck,
+    scope: &Scope<'_>,
+    container: Option<&str>,
+    item: Option<&str>,
+    w: &Witness,
+) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            break;
+        };
+        let name = &rest[open + 1..close];
+        let object_field = |field: &str| {
+            scope
+                .object
+                .get("metadata")
+                .and_then(|m| m.get(field))
+                .and_then(NodeRef::as_display)
+                .unwrap_or_default()
+        };
+        let value = match name {
+            "container" => container.unwrap_or_default().to_string(),
+            "value" if !active.check.secret => w.value.clone().unwrap_or_default(),
+            "raw" if !active.check.secret => w.raw.clone().unwrap_or_default(),
+            "type" => w.value_type.to_string(),
+            "key" => w.key.clone().unwrap_or_default(),
+            "item" => item.unwrap_or_default().to_string(),
+            "path" => w.path.clone(),
+            "kind" => scope
+                .object
+                .get("kind")
+                .and_then(NodeRef::as_display)
+                .unwrap_or_default(),
+            "name" => object_field("name"),
+            "namespace" => object_field("namespace"),
+            other => match other.strip_prefix("param.").and_then(|p| active.params.get(p)) {
+                Some(lit) => literal_text(lit),
+                None => String::new(),
+            },
+        };
+        out.push_str(&value);
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn literal_text(lit: &Literal) -> String {
+    match lit {
+        Literal::Null => "null".into(),
+        Literal::Bool(b) => b.to_string(),
+        Literal::Number(n) => n.to_string(),
+        Literal::Str(s) | Literal::Param(s) => s.clone(),
+        Literal::List(items) => items.iter().map(literal_text).collect::<Vec<_>>().join(", "),
+    }
+}

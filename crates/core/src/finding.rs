@@ -1,0 +1,158 @@
+//! What a lint run reports: findings with their check, severity, exact location, object,
+//! related locations and suppression state, plus the run summary.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::source::{LineCol, SourceFile, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    /// Parses `error`, `warning` or `info`.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            "info" => Some(Severity::Info),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The identity of a Kubernetes object as findings name it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectId {
+    pub api_version: String,
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+/// A resolved place in an input: the file (shared with its text) and the span in it.
+#[derive(Clone, Debug)]
+pub struct Location {
+    pub file: Arc<SourceFile>,
+    pub span: Span,
+    pub start: LineCol,
+    pub end: LineCol,
+}
+
+impl Location {
+    #[must_use]
+    pub fn new(file: &Arc<SourceFile>, span: Span) -> Self {
+        Self {
+            file: Arc::clone(file),
+            span,
+            start: file.line_col(span.start),
+            end: file.line_col(span.end),
+        }
+    }
+}
+
+/// Another place that helps explain a finding ("first defined here").
+#[derive(Clone, Debug)]
+pub struct Related {
+    pub location: Location,
+    pub message: String,
+}
+
+/// How a finding was silenced, kept for SARIF and `--show-suppressed`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    /// `inSource` (annotation or comment directive) or `external` (config file, baseline).
+    pub kind: SuppressionKind,
+    pub justification: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuppressionKind {
+    InSource,
+    External,
+}
+
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub check: Arc<str>,
+    pub severity: Severity,
+    pub message: String,
+    pub location: Location,
+    /// Label shown under the span in rendered snippets.
+    pub label: Option<String>,
+    /// Field path of the offending node (`spec.template.spec.containers[0].image`).
+    pub path: Option<String>,
+    pub object: Option<ObjectId>,
+    pub container: Option<String>,
+    pub helm_source: Option<String>,
+    pub related: Vec<Related>,
+    pub remediation: String,
+    /// The span covers a secret value: renderers must mask it in snippets.
+    pub secret: bool,
+    pub suppression: Option<Suppression>,
+}
+
+impl Finding {
+    /// The order the contract fixes: file, line, column, check id (then message, for ties).
+    #[must_use]
+    pub fn sort_key(&self) -> (&str, u32, u32, &str, &str) {
+        (
+            &self.location.file.path,
+            self.location.start.line,
+            self.location.start.column,
+            &self.check,
+            &self.message,
+        )
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub files: usize,
+    pub objects: usize,
+    pub findings: usize,
+    pub suppressed: usize,
+    pub by_severity: BySeverity,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct BySeverity {
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+}
+
+impl BySeverity {
+    pub fn add(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.error += 1,
+            Severity::Warning => self.warning += 1,
+            Severity::Info => self.info += 1,
+        }
+    }
+}

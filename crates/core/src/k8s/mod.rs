@@ -1,0 +1,3 @@
+//! Kubernetes knowledge that is not about one check: versions and versioned data.
+
+pub mod version;

@@ -1,0 +1,186 @@
+//! Kubernetes objects found in parsed documents: which documents are objects at all, `List`
+//! expansion, identity (apiVersion, kind, namespace, name) and what makes an object invalid.
+
+pub mod pod;
+
+use crate::finding::ObjectId;
+use crate::source::Span;
+use crate::yaml::{Document, NodeId, NodeRef};
+
+/// One Kubernetes object of the run: where its mapping is and who it is.
+#[derive(Clone, Debug)]
+pub struct Object {
+    pub file: usize,
+    pub doc: usize,
+    pub node: NodeId,
+    pub id: ObjectId,
+    /// Field path prefix of the object inside its document (`items[2]` for List items).
+    pub base_path: String,
+}
+
+impl Object {
+    #[must_use]
+    pub fn root<'d>(&self, doc: &'d Document) -> NodeRef<'d> {
+        doc.node(self.node)
+    }
+
+    /// The API group (`apps` for `apps/v1`, empty for the core group).
+    #[must_use]
+    pub fn group(&self) -> &str {
+        group_of(&self.id.api_version)
+    }
+
+    #[must_use]
+    pub fn kind(&self) -> &str {
+        &self.id.kind
+    }
+}
+
+#[must_use]
+pub fn group_of(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(g, _)| g)
+}
+
+/// Why a document that looks like an object cannot be one.
+#[derive(Clone, Debug)]
+pub struct InvalidObject {
+    pub span: Span,
+    pub message: String,
+}
+
+/// The outcome of looking at one document.
+#[derive(Debug, Default)]
+pub struct Extracted {
+    pub objects: Vec<(NodeId, ObjectId, String)>,
+    pub invalid: Vec<InvalidObject>,
+}
+
+/// Kinds that tools read but that never reach a cluster.
+const NON_CLUSTER_KINDS: &[(&str, &str)] = &[
+    ("kustomize.config.k8s.io", "Kustomization"),
+    ("kustomize.config.k8s.io", "Component"),
+];
+
+/// Finds the objects of a document: the document itself, or the items of a `List`/`*List`.
+#[must_use]
+pub fn extract(doc: &Document) -> Extracted {
+    let mut out = Extracted::default();
+    let Some(root) = doc.root() else {
+        return out;
+    };
+    if !root.is_map() {
+        return out;
+    }
+    let api_version = root.get("apiVersion");
+    let kind = root.get("kind");
+    if kind.is_none() && (api_version.is_none() || root.get("metadata").is_none_or(|m| !m.is_map())) {
+        // Helm values, Chart.yaml, CI config: not meant as Kubernetes objects.
+        return out;
+    }
+    let kind_text = kind.and_then(NodeRef::as_str).unwrap_or_default();
+    let api_text = api_version.and_then(NodeRef::as_str).unwrap_or_default();
+    if NON_CLUSTER_KINDS
+        .iter()
+        .any(|&(g, k)| k == kind_text && group_of(api_text) == g)
+    {
+        return out;
+    }
+    if kind_text.ends_with("List") {
+        if let Some(items) = root.get("items") {
+            if items.is_seq() || items.is_null() {
+                let item_kind = kind_text.strip_suffix("List").unwrap_or_default();
+                for (i, item) in items.items().enumerate() {
+                    let path = format!("items[{i}]");
+                    check_object(item, Some((api_text, item_kind)), path, &mut out);
+                }
+                return out;
+            }
+        }
+    }
+    check_object(root, None, String::new(), &mut out);
+    out
+}
+
+fn check_object(
+    node: NodeRef<'_>,
+    list_defaults: Option<(&str, &str)>,
+    path: String,
+    out: &mut Extracted,
+) {
+    let mut invalid = |span: Span, message: String| out.invalid.push(InvalidObject { span, message });
+    if !node.is_map() {
+        invalid(node.span(), "a List item must be a mapping (an object)".into());
+        return;
+    }
+    let anchor = node
+        .get_entry("kind")
+        .map_or(Span::new(node.span().start, node.span().start), |(k, _)| k.span());
+    let mut field = |name: &str, default: Option<&str>| -> Option<String> {
+        match node.get_entry(name) {
+            Some((_, value)) => match value.as_str() {
+                Some(s) if !s.is_empty() => Some(s.to_string()),
+                Some(_) => {
+                    invalid(value.span(), format!("`{name}` is empty"));
+                    None
+                }
+                None if value.is_null() => {
+                    invalid(value.span(), format!("`{name}` has no value"));
+                    None
+                }
+                None => {
+                    let shown = value.as_display().unwrap_or_else(|| "a collection".into());
+                    invalid(
+                        value.span(),
+                        format!("`{name}` must be a string, but Kubernetes reads `{shown}` here as something else"),
+                    );
+                    None
+                }
+            },
+            None => match default {
+                Some(d) if !d.is_empty() => Some(d.to_string()),
+                _ => {
+                    invalid(anchor, format!("the object has no `{name}`"));
+                    None
+                }
+            },
+        }
+    };
+    let api_version = field("apiVersion", list_defaults.map(|d| d.0));
+    let kind = field("kind", list_defaults.map(|d| d.1));
+    let metadata = node.get("metadata");
+    let name = metadata.and_then(|m| {
+        m.get("name")
+            .or_else(|| m.get("generateName"))
+            .and_then(NodeRef::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    });
+    let namespace = metadata
+        .and_then(|m| m.get("namespace"))
+        .and_then(NodeRef::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    if name.is_none() {
+        let (span, what) = match metadata {
+            Some(m) if m.is_map() => (
+                node.get_entry("metadata").map_or(anchor, |(k, _)| k.span()),
+                "`metadata` has neither `name` nor `generateName`",
+            ),
+            Some(m) => (m.span(), "`metadata` must be a mapping with a `name`"),
+            None => (anchor, "the object has no `metadata.name`"),
+        };
+        out.invalid.push(InvalidObject {
+            span,
+            message: what.into(),
+        });
+    }
+    if let (Some(api_version), Some(kind)) = (api_version, kind) {
+        let id = ObjectId {
+            api_version,
+            kind,
+            namespace,
+            name: name.unwrap_or_default(),
+        };
+        out.objects.push((node.id, id, path));
+    }
+}

@@ -1,0 +1,186 @@
+//! Pod specs inside objects: the one table of which kinds carry a pod template at which path,
+//! and views of a pod spec's containers with their spans and field paths.
+
+use crate::source::Span;
+use crate::yaml::NodeRef;
+
+/// Where a kind keeps its pod spec, as a dotted path from the object root.
+const POD_SPEC_PATHS: &[(&str, &str)] = &[
+    ("Pod", "spec"),
+    ("Deployment", "spec.template.spec"),
+    ("ReplicaSet", "spec.template.spec"),
+    ("ReplicationController", "spec.template.spec"),
+    ("StatefulSet", "spec.template.spec"),
+    ("DaemonSet", "spec.template.spec"),
+    ("Job", "spec.template.spec"),
+    ("CronJob", "spec.jobTemplate.spec.template.spec"),
+    ("PodTemplate", "template.spec"),
+];
+
+/// Kinds whose pods run to completion rather than forever.
+pub const BATCH_KINDS: &[&str] = &["Job", "CronJob"];
+
+/// The pod-spec path of a built-in kind.
+#[must_use]
+pub fn builtin_pod_spec_path(kind: &str) -> Option<&'static str> {
+    POD_SPEC_PATHS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, p)| *p)
+}
+
+/// A pod spec found in an object.
+#[derive(Clone, Copy, Debug)]
+pub struct PodSpec<'d> {
+    pub spec: NodeRef<'d>,
+    /// The key node of the spec (`spec:`), where findings about missing pod settings point.
+    pub key: NodeRef<'d>,
+    /// The pod's metadata: the template's for workloads, the object's own for a Pod.
+    pub metadata: Option<NodeRef<'d>>,
+    /// Field path of the spec from the object root (`spec.template.spec`).
+    pub path: &'d str,
+}
+
+impl<'d> PodSpec<'d> {
+    /// Resolves `path` (dotted) under `root`; the pod's metadata is the sibling of the last step.
+    #[must_use]
+    pub fn find(root: NodeRef<'d>, path: &'d str) -> Option<Self> {
+        let mut parent = root;
+        let mut node = root;
+        let mut key = None;
+        for step in path.split('.') {
+            parent = node;
+            let (k, v) = node.get_entry(step)?;
+            key = Some(k);
+            node = v;
+        }
+        if !node.is_map() {
+            return None;
+        }
+        Some(Self {
+            spec: node,
+            key: key?,
+            metadata: parent.get("metadata").filter(|m| m.is_map()),
+            path,
+        })
+    }
+
+    /// Every container of the pod: `containers`, then `initContainers`, then
+    /// `ephemeralContainers`, each in source order.
+    #[must_use]
+    pub fn containers(&self) -> Vec<Container<'d>> {
+        let mut out = Vec::new();
+        for kind in [
+            ContainerKind::Container,
+            ContainerKind::Init,
+            ContainerKind::Ephemeral,
+        ] {
+            let Some(list) = self.spec.get(kind.field()) else {
+                continue;
+            };
+            for (index, node) in list.items().enumerate() {
+                if node.is_map() {
+                    out.push(Container {
+                        node,
+                        kind,
+                        index,
+                        name: node.get("name").and_then(NodeRef::as_str).unwrap_or(""),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// The pod-level security context, if set.
+    #[must_use]
+    pub fn security_context(&self) -> Option<NodeRef<'d>> {
+        self.spec.get("securityContext").filter(|n| n.is_map())
+    }
+
+    /// `spec.os.name: windows`, which exempts pods from Linux-only controls.
+    #[must_use]
+    pub fn is_windows(&self) -> bool {
+        self.spec
+            .get("os")
+            .and_then(|os| os.get("name"))
+            .and_then(NodeRef::as_str)
+            == Some("windows")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContainerKind {
+    Container,
+    Init,
+    Ephemeral,
+}
+
+impl ContainerKind {
+    #[must_use]
+    pub fn field(self) -> &'static str {
+        match self {
+            ContainerKind::Container => "containers",
+            ContainerKind::Init => "initContainers",
+            ContainerKind::Ephemeral => "ephemeralContainers",
+        }
+    }
+
+    /// Spelling used in check definitions (`container-types: [container, init]`).
+    #[must_use]
+    pub fn short_name(self) -> &'static str {
+        match self {
+            ContainerKind::Container => "container",
+            ContainerKind::Init => "init",
+            ContainerKind::Ephemeral => "ephemeral",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Container<'d> {
+    pub node: NodeRef<'d>,
+    pub kind: ContainerKind,
+    pub index: usize,
+    pub name: &'d str,
+}
+
+impl<'d> Container<'d> {
+    /// Field path relative to the pod spec (`containers[0]`).
+    #[must_use]
+    pub fn path(&self) -> String {
+        format!("{}[{}]", self.kind.field(), self.index)
+    }
+
+    /// Where findings about something missing in this container point: its `name:` entry, or
+    /// the whole item when it has no name.
+    #[must_use]
+    pub fn anchor(&self) -> Span {
+        match self.node.get_entry("name") {
+            Some((k, v)) => Span::new(k.span().start, v.span().end),
+            None => self.node.span(),
+        }
+    }
+
+    /// An init container with `restartPolicy: Always` runs for the pod's lifetime (a sidecar).
+    #[must_use]
+    pub fn is_restartable_init(&self) -> bool {
+        self.kind == ContainerKind::Init
+            && self.node.get("restartPolicy").and_then(NodeRef::as_str) == Some("Always")
+    }
+
+    /// A field of the container's security context, falling back to the pod's (the container
+    /// value overrides the pod value where Kubernetes defines both).
+    #[must_use]
+    pub fn effective_security(&self, pod: &PodSpec<'d>, field: &str) -> Option<NodeRef<'d>> {
+        self.node
+            .get("securityContext")
+            .and_then(|sc| sc.get(field))
+            .filter(|v| !v.is_null())
+            .or_else(|| {
+                pod.security_context()
+                    .and_then(|sc| sc.get(field))
+                    .filter(|v| !v.is_null())
+            })
+    }
+}
