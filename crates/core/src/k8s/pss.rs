@@ -428,9 +428,8 @@ mod tests {
             if !inside {
                 continue;
             }
-            if !line.starts_with("  ")
-                || (line.starts_with("  ") && !line.starts_with("   ") && !line.starts_with("  -"))
-            {
+            // A sibling of `volumes:` (or anything shallower) ends the list.
+            if !line.starts_with("  -") && !line.starts_with("   ") {
                 break;
             }
             let item = line
