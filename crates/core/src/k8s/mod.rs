@@ -1,3 +1,5 @@
-//! Kubernetes knowledge that is not about one check: versions and versioned data.
+//! Versioned Kubernetes facts the checks consult: API lifecycles and Pod Security data by minor version.
 
+pub mod api_versions;
+pub mod pss;
 pub mod version;
