@@ -14,3 +14,4 @@ pub mod k8s;
 pub mod object;
 pub mod source;
 pub mod yaml;
+pub mod load;

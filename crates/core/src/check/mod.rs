@@ -287,7 +287,7 @@ fn parse_version(node: NodeRef<'_>, key: &str) -> Decoded<KubeVersion> {
     let text = node
         .text()
         .ok_or_else(|| DecodeError::new(node.span(), format!("`{key}` must be a version like 1.25")))?;
-    KubeVersion::parse(text).map_err(|e| DecodeError::new(node.span(), e))
+    KubeVersion::parse(text).map_err(|e| DecodeError::new(node.span(), e.to_string()))
 }
 
 fn parse_pss(node: NodeRef<'_>) -> Decoded<PssControl> {
@@ -310,7 +310,7 @@ fn parse_pss(node: NodeRef<'_>) -> Decoded<PssControl> {
     let since = match words.next() {
         Some(v) => Some(
             KubeVersion::parse(v.trim_matches(['(', ')']))
-                .map_err(|e| DecodeError::new(node.span(), e))?,
+                .map_err(|e| DecodeError::new(node.span(), e.to_string()))?,
         ),
         None => None,
     };
