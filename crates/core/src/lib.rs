@@ -5,5 +5,6 @@
 //! [`engine`] runs the enabled [`check`]s over them in parallel and returns sorted
 //! [`finding::Finding`]s. Nothing here prints or exits; the CLI renders and picks exit codes.
 
+pub mod k8s;
 pub mod source;
 pub mod yaml;
