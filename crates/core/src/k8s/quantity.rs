@@ -160,7 +160,11 @@ pub fn parse(s: &str) -> Result<Quantity, QuantityError> {
     }
     let scale = parse_suffix(suffix).map_err(fail)?;
 
-    let digits: Vec<u8> = integer.bytes().chain(fraction.bytes()).map(|b| b - b'0').collect();
+    let digits: Vec<u8> = integer
+        .bytes()
+        .chain(fraction.bytes())
+        .map(|b| b - b'0')
+        .collect();
     let fraction_len = i64::try_from(fraction.len()).expect("string length fits in i64");
     let mut quantity = Quantity {
         negative,
@@ -364,7 +368,11 @@ mod tests {
     /// The value as (sign, significant digits, power of ten of the last digit).
     fn value_of(s: &str) -> (char, String, i64) {
         let quantity = q(s);
-        let digits = quantity.digits.iter().map(|d| char::from(b'0' + d)).collect();
+        let digits = quantity
+            .digits
+            .iter()
+            .map(|d| char::from(b'0' + d))
+            .collect();
         let sign = match quantity.signum() {
             -1 => '-',
             0 => '0',
@@ -433,7 +441,12 @@ mod tests {
                 "123456789012345678901234567890123456789012345",
                 0,
             ),
-            ("999999999999999999999Ei", '+', "1152921504606846975998847078495393153024", 0),
+            (
+                "999999999999999999999Ei",
+                '+',
+                "1152921504606846975998847078495393153024",
+                0,
+            ),
             ("1e2147483647", '+', "1", 2147483647),
         ];
         for &(input, sign, digits, exponent) in cases {
@@ -508,7 +521,10 @@ mod tests {
     fn error_messages_name_the_problem() {
         let message = |s: &str| parse(s).unwrap_err().to_string();
         assert_eq!(message(""), "a quantity must not be empty");
-        assert_eq!(message("1.5.5"), "\"1.5.5\" has more than one decimal point");
+        assert_eq!(
+            message("1.5.5"),
+            "\"1.5.5\" has more than one decimal point"
+        );
         assert!(message("1gi").contains("unknown suffix \"gi\""));
         assert!(message("1gi").ends_with("(did you mean \"Gi\"?)"));
         assert!(!message("0x10").contains("did you mean"));
@@ -546,7 +562,11 @@ mod tests {
             ("1e-10", Ordering::Equal, "1n"),
             ("1.5Gi", Ordering::Equal, "1536Mi"),
             ("1Ei", Ordering::Greater, "1E"),
-            ("123456789012345678901234567890", Ordering::Less, "123456789012345678901234567891"),
+            (
+                "123456789012345678901234567890",
+                Ordering::Less,
+                "123456789012345678901234567891",
+            ),
         ];
         for &(left, expected, right) in cases {
             let (l, r) = (q(left), q(right));
