@@ -2,4 +2,5 @@
 //! CronJob schedules and the name/label grammars of apimachinery's `util/validation`.
 
 pub mod cron;
+pub mod names;
 pub mod quantity;
