@@ -102,10 +102,8 @@ impl<'d> Fields<'d> {
         for (key, _) in self.node.entries() {
             let text = key.text().unwrap_or_default();
             if !self.asked.contains(&text) {
-                let mut err = DecodeError::new(
-                    key.span(),
-                    format!("unknown key `{text}` in {}", self.what),
-                );
+                let mut err =
+                    DecodeError::new(key.span(), format!("unknown key `{text}` in {}", self.what));
                 err = match did_you_mean(text, self.asked.iter().copied()) {
                     Some(s) => err.with_help(format!("did you mean `{s}`?")),
                     None => err.with_help(format!("known keys: {}", self.asked.join(", "))),
@@ -147,7 +145,10 @@ pub fn string_list<'d>(node: NodeRef<'d>, key: &str) -> Decoded<Vec<&'d str>> {
 
 /// The candidate closest to `word` by edit distance, when it is close enough to be a typo.
 #[must_use]
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (edit_distance(word, c), c))

@@ -52,6 +52,29 @@ pub struct Outcome {
 }
 
 impl RunSettings {
+    /// The given checks at their default severity and parameters, for the newest version.
+    #[must_use]
+    pub fn with_checks<'a>(checks: impl IntoIterator<Item = &'a Arc<Check>>) -> Self {
+        Self {
+            checks: checks
+                .into_iter()
+                .map(|c| ActiveCheck {
+                    check: Arc::clone(c),
+                    severity: c.severity,
+                    params: c.params.clone(),
+                })
+                .collect(),
+            kubernetes_version: crate::k8s::version::KubeVersion::NEWEST,
+            pod_template_paths: BTreeMap::new(),
+        }
+    }
+
+    /// Every built-in check that is enabled by default.
+    #[must_use]
+    pub fn defaults() -> Self {
+        Self::with_checks(crate::checks::builtin().iter().filter(|c| c.enabled))
+    }
+
     fn active(&self, id: &str) -> Option<&ActiveCheck> {
         self.checks.iter().find(|c| &*c.check.id == id)
     }
@@ -100,27 +123,36 @@ fn parse_input(
 ) -> (ParsedInput, Vec<Finding>) {
     let parsed = yaml::parse(&source);
     let mut findings = Vec::new();
-    let mut loader = |id: &str, span: Span, message: String, doc: Option<&Document>, related: Vec<Related>| {
-        if let Some(active) = settings.active(id) {
-            findings.push(Finding {
-                check: Arc::clone(&active.check.id),
-                severity: active.severity,
-                message,
-                location: Location::new(&source, span),
-                label: None,
-                path: None,
-                object: None,
-                container: None,
-                helm_source: doc.and_then(|d| d.helm_source.as_deref()).map(str::to_string),
-                related,
-                remediation: active.check.remediation.clone(),
-                secret: false,
-                suppression: None,
-            });
-        }
-    };
+    let mut loader =
+        |id: &str, span: Span, message: String, doc: Option<&Document>, related: Vec<Related>| {
+            if let Some(active) = settings.active(id) {
+                findings.push(Finding {
+                    check: Arc::clone(&active.check.id),
+                    severity: active.severity,
+                    message,
+                    location: Location::new(&source, span),
+                    label: None,
+                    path: None,
+                    object: None,
+                    container: None,
+                    helm_source: doc
+                        .and_then(|d| d.helm_source.as_deref())
+                        .map(str::to_string),
+                    related,
+                    remediation: active.check.remediation.clone(),
+                    secret: false,
+                    suppression: None,
+                });
+            }
+        };
     for err in &parsed.errors {
-        loader("yaml-syntax", err.span, err.message.clone(), None, Vec::new());
+        loader(
+            "yaml-syntax",
+            err.span,
+            err.message.clone(),
+            None,
+            Vec::new(),
+        );
     }
     let mut objects = Vec::new();
     for (doc_index, doc) in parsed.documents.iter().enumerate() {
@@ -239,11 +271,17 @@ fn internal_error(
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".into());
     let active = settings.active("internal-error");
-    let span = obj.root(doc).get_entry("kind").map_or(obj.root(doc).span(), |(k, _)| k.span());
+    let span = obj
+        .root(doc)
+        .get_entry("kind")
+        .map_or(obj.root(doc).span(), |(k, _)| k.span());
     Finding {
         check: active.map_or_else(|| Arc::from("internal-error"), |a| Arc::clone(&a.check.id)),
         severity: Severity::Error,
-        message: format!("check `{}` failed on this object: {what} (a bug in kubelint; please report it)", check.id),
+        message: format!(
+            "check `{}` failed on this object: {what} (a bug in kubelint; please report it)",
+            check.id
+        ),
         location: Location::new(&input.source, span),
         label: None,
         path: None,
@@ -251,7 +289,8 @@ fn internal_error(
         container: None,
         helm_source: doc.helm_source.as_deref().map(str::to_string),
         related: Vec::new(),
-        remediation: "report this with the input that triggers it; the other checks still ran".into(),
+        remediation: "report this with the input that triggers it; the other checks still ran"
+            .into(),
         secret: false,
         suppression: None,
     }
@@ -284,8 +323,9 @@ pub(crate) fn finding_from_hit(
 /// Where a finding about the object as a whole points: its `kind:` entry.
 #[must_use]
 pub fn object_anchor(root: NodeRef<'_>) -> Span {
-    root.get_entry("kind")
-        .map_or(root.span(), |(k, v)| Span::new(k.span().start, v.span().end))
+    root.get_entry("kind").map_or(root.span(), |(k, v)| {
+        Span::new(k.span().start, v.span().end)
+    })
 }
 
 fn join_path(base: &str, rel: &str) -> String {
@@ -306,13 +346,18 @@ fn run_declarative<'d>(
     hits: &mut Vec<Hit>,
 ) {
     let kind = obj.kind();
-    if decl.kinds.as_ref().is_some_and(|k| !k.iter().any(|k| k == kind))
+    if decl
+        .kinds
+        .as_ref()
+        .is_some_and(|k| !k.iter().any(|k| k == kind))
         || decl.exclude_kinds.iter().any(|k| k == kind)
     {
         return;
     }
     let object_path = obj.base_path.clone();
-    let pod_path = pod.map(|p| join_path(&object_path, p.path)).unwrap_or_default();
+    let pod_path = pod
+        .map(|p| join_path(&object_path, p.path))
+        .unwrap_or_default();
     let base = Scope {
         object: root,
         object_path: object_path.clone(),
@@ -377,8 +422,16 @@ fn run_rules(
         if rule.since.is_some_and(|v| version < v) || rule.before.is_some_and(|v| version >= v) {
             continue;
         }
-        let kind = scope.object.get("kind").and_then(NodeRef::as_str).unwrap_or("");
-        if rule.kinds.as_ref().is_some_and(|k| !k.iter().any(|k| k == kind)) {
+        let kind = scope
+            .object
+            .get("kind")
+            .and_then(NodeRef::as_str)
+            .unwrap_or("");
+        if rule
+            .kinds
+            .as_ref()
+            .is_some_and(|k| !k.iter().any(|k| k == kind))
+        {
             continue;
         }
         match &rule.each {
@@ -509,7 +562,10 @@ fn render_template(
                 .unwrap_or_default(),
             "name" => object_field("name"),
             "namespace" => object_field("namespace"),
-            other => match other.strip_prefix("param.").and_then(|p| active.params.get(p)) {
+            other => match other
+                .strip_prefix("param.")
+                .and_then(|p| active.params.get(p))
+            {
                 Some(lit) => literal_text(lit),
                 None => String::new(),
             },
@@ -527,6 +583,10 @@ fn literal_text(lit: &Literal) -> String {
         Literal::Bool(b) => b.to_string(),
         Literal::Number(n) => n.to_string(),
         Literal::Str(s) | Literal::Param(s) => s.clone(),
-        Literal::List(items) => items.iter().map(literal_text).collect::<Vec<_>>().join(", "),
+        Literal::List(items) => items
+            .iter()
+            .map(literal_text)
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }

@@ -11,7 +11,7 @@ pub mod decode;
 pub mod engine;
 pub mod finding;
 pub mod k8s;
+pub mod load;
 pub mod object;
 pub mod source;
 pub mod yaml;
-pub mod load;

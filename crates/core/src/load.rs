@@ -51,7 +51,8 @@ fn is_tool_file(name: &str) -> bool {
     matches!(
         lower.as_str(),
         "chart.yaml" | "chart.yml" | "kustomization.yaml" | "kustomization.yml" | "chart.lock"
-    ) || (lower.starts_with("values") && (lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json")))
+    ) || (lower.starts_with("values")
+        && (lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json")))
 }
 
 fn is_manifest_name(name: &str) -> bool {
@@ -123,7 +124,10 @@ fn walk_folder(root: &Path, include: &GlobSet, exclude: &GlobSet, out: &mut Disc
             // A chart's templates are Go templates, not YAML.
             !(entry.file_type().is_some_and(|t| t.is_dir())
                 && entry.file_name() == "templates"
-                && entry.path().parent().is_some_and(|p| p.join("Chart.yaml").is_file()))
+                && entry
+                    .path()
+                    .parent()
+                    .is_some_and(|p| p.join("Chart.yaml").is_file()))
         })
         .build();
     for entry in walker.flatten() {

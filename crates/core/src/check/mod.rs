@@ -152,7 +152,16 @@ pub struct Check {
 }
 
 const PLACEHOLDERS: &[&str] = &[
-    "container", "value", "raw", "type", "key", "kind", "name", "namespace", "path", "item",
+    "container",
+    "value",
+    "raw",
+    "type",
+    "key",
+    "kind",
+    "name",
+    "namespace",
+    "path",
+    "item",
 ];
 
 impl Check {
@@ -176,7 +185,12 @@ impl Check {
         let theme = match theme_node {
             Some(t) => crate::decode::string(t, "theme")?.to_string(),
             None if !builtin => "custom".to_string(),
-            None => return Err(DecodeError::new(node.span(), "a built-in check needs a `theme`")),
+            None => {
+                return Err(DecodeError::new(
+                    node.span(),
+                    "a built-in check needs a `theme`",
+                ))
+            }
         };
         if let Some(t) = theme_node {
             if !THEMES.contains(&theme.as_str()) {
@@ -199,13 +213,19 @@ impl Check {
         if let Some(p) = f.get("params") {
             let _ = Fields::new(p, "`params`")?;
             for (k, v) in p.entries() {
-                params.insert(k.text().unwrap_or_default().to_string(), Literal::from_node(v)?);
+                params.insert(
+                    k.text().unwrap_or_default().to_string(),
+                    Literal::from_node(v)?,
+                );
             }
         }
         let docs = match f.get("docs") {
             Some(d) => parse_docs(d)?,
             None if builtin => {
-                return Err(DecodeError::new(node.span(), "a built-in check needs `docs`"))
+                return Err(DecodeError::new(
+                    node.span(),
+                    "a built-in check needs `docs`",
+                ))
             }
             None => Docs::default(),
         };
@@ -284,9 +304,9 @@ fn parse_severity(node: NodeRef<'_>) -> Decoded<Severity> {
 }
 
 fn parse_version(node: NodeRef<'_>, key: &str) -> Decoded<KubeVersion> {
-    let text = node
-        .text()
-        .ok_or_else(|| DecodeError::new(node.span(), format!("`{key}` must be a version like 1.25")))?;
+    let text = node.text().ok_or_else(|| {
+        DecodeError::new(node.span(), format!("`{key}` must be a version like 1.25"))
+    })?;
     KubeVersion::parse(text).map_err(|e| DecodeError::new(node.span(), e.to_string()))
 }
 
@@ -426,8 +446,14 @@ fn parse_rule(node: NodeRef<'_>) -> Decoded<Rule> {
         message: f.required_str("message")?.to_string(),
         label: f.opt_str("label")?.map(str::to_string),
         severity: f.get("severity").map(parse_severity).transpose()?,
-        since: f.get("since").map(|n| parse_version(n, "since")).transpose()?,
-        before: f.get("before").map(|n| parse_version(n, "before")).transpose()?,
+        since: f
+            .get("since")
+            .map(|n| parse_version(n, "since"))
+            .transpose()?,
+        before: f
+            .get("before")
+            .map(|n| parse_version(n, "before"))
+            .transpose()?,
     };
     f.finish()?;
     Ok(rule)
@@ -438,7 +464,10 @@ fn check_template(template: &str, secret: bool, node: NodeRef<'_>) -> Decoded<()
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         let close = rest[open..].find('}').map(|c| open + c).ok_or_else(|| {
-            DecodeError::new(node.span(), format!("unclosed `{{` in message `{template}`"))
+            DecodeError::new(
+                node.span(),
+                format!("unclosed `{{` in message `{template}`"),
+            )
         })?;
         let name = &rest[open + 1..close];
         let known = PLACEHOLDERS.contains(&name) || name.starts_with("param.");

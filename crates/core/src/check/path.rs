@@ -69,17 +69,14 @@ impl FieldPath {
                     let inner = &rest[i + 1..close];
                     let step = if inner == "*" {
                         Step::Each
-                    } else if let Some(quoted) = inner
-                        .strip_prefix('"')
-                        .and_then(|s| s.strip_suffix('"'))
+                    } else if let Some(quoted) =
+                        inner.strip_prefix('"').and_then(|s| s.strip_suffix('"'))
                     {
                         Step::Key(quoted.to_string())
                     } else {
-                        Step::Index(
-                            inner
-                                .parse()
-                                .map_err(|_| format!("`[{inner}]` in `{text}` is not an index, `*` or a quoted key"))?,
-                        )
+                        Step::Index(inner.parse().map_err(|_| {
+                            format!("`[{inner}]` in `{text}` is not an index, `*` or a quoted key")
+                        })?)
                     };
                     steps.push(step);
                     i = close + 1;
@@ -133,7 +130,9 @@ impl<'d> Scope<'d> {
             Root::Target => Some((self.target, self.target_path.clone())),
             Root::Pod => self.pod.map(|p| (p.spec, self.pod_path.clone())),
             Root::Object => Some((self.object, self.object_path.clone())),
-            Root::Container => self.container.map(|c| (c.node, self.container_path.clone())),
+            Root::Container => self
+                .container
+                .map(|c| (c.node, self.container_path.clone())),
             Root::PodMetadata => self.pod.and_then(|p| p.metadata).map(|m| {
                 let spec_path = self.pod_path.strip_suffix("spec").unwrap_or(&self.pod_path);
                 (m, format!("{spec_path}metadata"))
@@ -249,7 +248,10 @@ mod tests {
         );
         let q = FieldPath::parse(r#"metadata.annotations["a.b/c"]"#).unwrap();
         assert_eq!(q.steps[2], Step::Key("a.b/c".into()));
-        assert_eq!(FieldPath::parse("ports[0]").unwrap().steps[1], Step::Index(0));
+        assert_eq!(
+            FieldPath::parse("ports[0]").unwrap().steps[1],
+            Step::Index(0)
+        );
         assert!(FieldPath::parse("$nope.x").is_err());
         assert!(FieldPath::parse("a[x]").is_err());
     }

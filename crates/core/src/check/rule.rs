@@ -32,7 +32,11 @@ impl Literal {
             return Ok(Literal::Param(name));
         }
         if node.is_seq() {
-            return node.items().map(Literal::from_node).collect::<Decoded<_>>().map(Literal::List);
+            return node
+                .items()
+                .map(Literal::from_node)
+                .collect::<Decoded<_>>()
+                .map(Literal::List);
         }
         Ok(match node.scalar() {
             Some(Scalar::Null) | None => Literal::Null,
@@ -101,7 +105,10 @@ pub enum Test {
 #[derive(Clone, Debug)]
 pub enum Condition {
     /// `field` (or the first present of several fallbacks) passes `test`.
-    Field { fields: Vec<FieldPath>, test: Test },
+    Field {
+        fields: Vec<FieldPath>,
+        test: Test,
+    },
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Not(Box<Condition>),
@@ -138,7 +145,10 @@ impl Condition {
                         format!("`{key}` takes a non-empty list of conditions"),
                     ));
                 }
-                let inner = list.items().map(Condition::from_node).collect::<Decoded<_>>()?;
+                let inner = list
+                    .items()
+                    .map(Condition::from_node)
+                    .collect::<Decoded<_>>()?;
                 f.finish()?;
                 return Ok(ctor(inner));
             }
@@ -187,7 +197,10 @@ pub fn parse_field_list(node: NodeRef<'_>) -> Decoded<Vec<FieldPath>> {
         vec![(node.span(), string(node, "field")?)]
     };
     if texts.is_empty() {
-        return Err(DecodeError::new(node.span(), "`field` needs at least one path"));
+        return Err(DecodeError::new(
+            node.span(),
+            "`field` needs at least one path",
+        ));
     }
     texts
         .into_iter()
@@ -410,7 +423,11 @@ impl Eval<'_, '_> {
             span,
             path: end.path.clone(),
             value: if present { node.as_display() } else { None },
-            raw: if present { node.text().map(str::to_string) } else { None },
+            raw: if present {
+                node.text().map(str::to_string)
+            } else {
+                None
+            },
             value_type: json_type(node),
             key: end.key.and_then(NodeRef::text).map(str::to_string),
             at_anchor: false,

@@ -90,9 +90,15 @@ fn image_tag_mutable(ctx: &mut CodeCtx<'_, '_>) {
                 c.name
             )),
             Some(tag) => {
-                let matches = |pats: &[&str]| pats.iter().any(|p| cached_regex(p).is_some_and(|r| r.is_match(tag)));
+                let matches = |pats: &[&str]| {
+                    pats.iter()
+                        .any(|p| cached_regex(p).is_some_and(|r| r.is_match(tag)))
+                };
                 if matches(&block) {
-                    Some(format!("container `{}` uses the mutable tag `{tag}` (`{image}`)", c.name))
+                    Some(format!(
+                        "container `{}` uses the mutable tag `{tag}` (`{image}`)",
+                        c.name
+                    ))
                 } else if !allow.is_empty() && !matches(&allow) {
                     Some(format!(
                         "container `{}` uses tag `{tag}`, which is not in the allowed tags",
@@ -120,7 +126,11 @@ mod tests {
     fn image_references() {
         assert_eq!(
             parse_image("nginx"),
-            ImageRef { name: "nginx", tag: None, digest: None }
+            ImageRef {
+                name: "nginx",
+                tag: None,
+                digest: None
+            }
         );
         assert_eq!(parse_image("localhost:5000/app").tag, None);
         assert_eq!(parse_image("localhost:5000/app:1.2").tag, Some("1.2"));

@@ -30,10 +30,7 @@ fn objects(inputs: &[ParsedInput]) -> impl Iterator<Item = (&ParsedInput, &Objec
         .flat_map(|input| input.objects.iter().map(move |o| (input, o)))
 }
 
-fn duplicate_object(
-    inputs: &[ParsedInput],
-    report: &mut dyn FnMut(&ParsedInput, &Object, Hit),
-) {
+fn duplicate_object(inputs: &[ParsedInput], report: &mut dyn FnMut(&ParsedInput, &Object, Hit)) {
     let mut first: HashMap<(&str, &str, &str, &str), (&ParsedInput, &Object)> = HashMap::new();
     for (input, obj) in objects(inputs) {
         if obj.id.name.is_empty() {

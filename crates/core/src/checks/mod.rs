@@ -153,8 +153,12 @@ pub type CodeFn = fn(&mut CodeCtx<'_, '_>);
 /// The code behind a `logic: code` check.
 #[must_use]
 pub fn code_check(id: &str) -> Option<CodeFn> {
-    code::REGISTRY
+    REGISTRIES
         .iter()
+        .flat_map(|r| r.iter())
         .find(|(name, _)| *name == id)
         .map(|(_, f)| *f)
 }
+
+/// Each module of code-backed checks lists its own `(id, fn)` pairs.
+const REGISTRIES: &[&[(&str, CodeFn)]] = &[code::REGISTRY];

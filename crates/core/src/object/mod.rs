@@ -73,7 +73,8 @@ pub fn extract(doc: &Document) -> Extracted {
     }
     let api_version = root.get("apiVersion");
     let kind = root.get("kind");
-    if kind.is_none() && (api_version.is_none() || root.get("metadata").is_none_or(|m| !m.is_map())) {
+    if kind.is_none() && (api_version.is_none() || root.get("metadata").is_none_or(|m| !m.is_map()))
+    {
         // Helm values, Chart.yaml, CI config: not meant as Kubernetes objects.
         return out;
     }
@@ -107,14 +108,20 @@ fn check_object(
     path: String,
     out: &mut Extracted,
 ) {
-    let mut invalid = |span: Span, message: String| out.invalid.push(InvalidObject { span, message });
+    let mut invalid =
+        |span: Span, message: String| out.invalid.push(InvalidObject { span, message });
     if !node.is_map() {
-        invalid(node.span(), "a List item must be a mapping (an object)".into());
+        invalid(
+            node.span(),
+            "a List item must be a mapping (an object)".into(),
+        );
         return;
     }
     let anchor = node
         .get_entry("kind")
-        .map_or(Span::new(node.span().start, node.span().start), |(k, _)| k.span());
+        .map_or(Span::new(node.span().start, node.span().start), |(k, _)| {
+            k.span()
+        });
     let mut field = |name: &str, default: Option<&str>| -> Option<String> {
         match node.get_entry(name) {
             Some((_, value)) => match value.as_str() {

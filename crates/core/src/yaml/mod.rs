@@ -215,10 +215,13 @@ impl<'s> Builder<'s> {
         let mut root = None;
         for event in Parser::new_from_str(text) {
             let (event, span) = event.map_err(|e| {
-                let at = self.offset(e.marker());
+                let at = self.error_position(text, self.offset(e.marker()));
                 self.error(Span::new(at, at), e.info().to_string())
             })?;
-            let span = self.span(&span);
+            let mut span = self.span(&span);
+            if let Event::Scalar(_, ScalarStyle::Literal | ScalarStyle::Folded, ..) = &event {
+                span.start = block_indicator(&self.source.text, span.start);
+            }
             let finished = match event {
                 Event::StreamStart | Event::DocumentStart(_) | Event::Nothing => continue,
                 Event::DocumentEnd | Event::StreamEnd => break,
@@ -326,6 +329,18 @@ impl<'s> Builder<'s> {
         Ok(root)
     }
 
+    /// An error found at the end of the chunk (an unclosed bracket) is reported at the last
+    /// character of the chunk's content, not on the next document's separator line.
+    fn error_position(&self, text: &str, at: u32) -> u32 {
+        let chunk_end = self.chunk_start + to_u32(text.len());
+        if at < chunk_end {
+            return at;
+        }
+        let content = text.trim_end();
+        let last = content.char_indices().last().map_or(0, |(i, _)| i);
+        self.chunk_start + to_u32(last)
+    }
+
     fn key_text(&self, id: NodeId) -> Option<&str> {
         let doc_nodes = &self.nodes;
         let mut id = id;
@@ -368,6 +383,23 @@ impl<'s> Builder<'s> {
             }
         }
         self.duplicates.extend(found);
+    }
+}
+
+/// Where a block scalar's `|` or `>` indicator is: the parser's span starts at the content,
+/// but the finding belongs on the line that holds the key.
+fn block_indicator(text: &str, content_start: u32) -> u32 {
+    let before = &text[..content_start as usize];
+    let trimmed = before.trim_end();
+    let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+    let line = &trimmed[line_start..];
+    // Drop a trailing comment, then expect `|` or `>` followed only by chomping/indent marks.
+    let code = line.find(" #").map_or(line, |i| &line[..i]).trim_end();
+    let marks = code.trim_end_matches(|c: char| c == '+' || c == '-' || c.is_ascii_digit());
+    if marks.ends_with('|') || marks.ends_with('>') {
+        to_u32(line_start + marks.len() - 1)
+    } else {
+        content_start
     }
 }
 

@@ -1,0 +1,37 @@
+//! Shared by the library's integration tests: linting strings and reading `# expect:` markers.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use kubelint_core::engine::{run, Outcome, RunSettings};
+use kubelint_core::source::SourceFile;
+
+/// Lints one text as `name` with `settings`.
+pub fn lint_text(name: &str, text: &str, settings: &RunSettings) -> Outcome {
+    run(vec![Arc::new(SourceFile::new(name, text))], settings)
+}
+
+/// `(line, check)` pairs named by `# expect: id[, id]` markers.
+pub fn expected_markers(text: &str) -> BTreeSet<(u32, String)> {
+    let mut out = BTreeSet::new();
+    for (i, line) in text.lines().enumerate() {
+        if let Some(pos) = line.find("# expect:") {
+            for id in line[pos + 9..].split(',') {
+                let id = id.trim();
+                if !id.is_empty() {
+                    out.insert((u32::try_from(i + 1).unwrap(), id.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `(line, check)` pairs of what a run reported.
+pub fn reported(outcome: &Outcome) -> BTreeSet<(u32, String)> {
+    outcome
+        .findings
+        .iter()
+        .map(|f| (f.location.start.line, f.check.to_string()))
+        .collect()
+}
