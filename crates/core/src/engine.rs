@@ -25,6 +25,8 @@ pub struct ParsedInput {
     pub source: Arc<SourceFile>,
     pub documents: Vec<Document>,
     pub objects: Vec<Object>,
+    /// A Helm chart template (Go template actions, not YAML): skipped, not linted.
+    pub template: bool,
 }
 
 /// A check as this run uses it: enabled, at its effective severity and parameters.
@@ -49,6 +51,35 @@ pub struct RunSettings {
 pub struct Outcome {
     pub inputs: Vec<ParsedInput>,
     pub findings: Vec<Finding>,
+}
+
+impl Outcome {
+    /// Counts for the report footer and the JSON `summary` (suppressions are added later).
+    #[must_use]
+    pub fn summary(&self) -> crate::finding::Summary {
+        let mut summary = crate::finding::Summary {
+            files: self.inputs.iter().filter(|i| !i.template).count(),
+            objects: self.inputs.iter().map(|i| i.objects.len()).sum(),
+            ..Default::default()
+        };
+        for f in &self.findings {
+            if f.suppression.is_some() {
+                summary.suppressed += 1;
+            } else {
+                summary.findings += 1;
+                summary.by_severity.add(f.severity);
+            }
+        }
+        summary
+    }
+
+    /// Paths of the inputs skipped as Helm chart templates.
+    pub fn skipped_templates(&self) -> impl Iterator<Item = &str> {
+        self.inputs
+            .iter()
+            .filter(|i| i.template)
+            .map(|i| i.source.path.as_str())
+    }
 }
 
 impl RunSettings {
@@ -122,6 +153,15 @@ fn parse_input(
     settings: &RunSettings,
 ) -> (ParsedInput, Vec<Finding>) {
     let parsed = yaml::parse(&source);
+    if is_go_template(&source, &parsed) {
+        let input = ParsedInput {
+            source,
+            documents: Vec::new(),
+            objects: Vec::new(),
+            template: true,
+        };
+        return (input, Vec::new());
+    }
     let mut findings = Vec::new();
     let mut loader =
         |id: &str, span: Span, message: String, doc: Option<&Document>, related: Vec<Related>| {
@@ -197,9 +237,28 @@ fn parse_input(
             source,
             documents: parsed.documents,
             objects,
+            template: false,
         },
         findings,
     )
+}
+
+/// A file whose `{{ }}` actions make it a template rather than YAML: it does not parse, or
+/// an action sits where YAML reads a flow mapping (`image: {{ .Values.image }}`). Actions
+/// inside strings (a ConfigMap holding a template) leave the file YAML.
+fn is_go_template(source: &SourceFile, parsed: &yaml::ParsedFile) -> bool {
+    if !source.text.contains("{{") {
+        return false;
+    }
+    if !parsed.errors.is_empty() {
+        return true;
+    }
+    parsed.documents.iter().any(|doc| {
+        doc.nodes.iter().any(|node| {
+            matches!(node.kind, yaml::NodeKind::Map(_))
+                && source.text[node.span.start as usize..].starts_with("{{")
+        })
+    })
 }
 
 /// Runs every single-object check on `obj`.
@@ -566,7 +625,7 @@ fn render_template(
                 .strip_prefix("param.")
                 .and_then(|p| active.params.get(p))
             {
-                Some(lit) => literal_text(lit),
+                Some(lit) => lit.display(),
                 None => String::new(),
             },
         };
@@ -575,18 +634,4 @@ fn render_template(
     }
     out.push_str(rest);
     out
-}
-
-fn literal_text(lit: &Literal) -> String {
-    match lit {
-        Literal::Null => "null".into(),
-        Literal::Bool(b) => b.to_string(),
-        Literal::Number(n) => n.to_string(),
-        Literal::Str(s) | Literal::Param(s) => s.clone(),
-        Literal::List(items) => items
-            .iter()
-            .map(literal_text)
-            .collect::<Vec<_>>()
-            .join(", "),
-    }
 }

@@ -7,11 +7,14 @@
 
 pub mod check;
 pub mod checks;
+pub mod config;
 pub mod decode;
+pub mod docs;
 pub mod engine;
 pub mod finding;
 pub mod k8s;
 pub mod load;
 pub mod object;
+pub mod redact;
 pub mod source;
 pub mod yaml;

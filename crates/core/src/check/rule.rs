@@ -68,6 +68,25 @@ impl Literal {
         }
     }
 
+    /// How the literal reads in messages and docs.
+    #[must_use]
+    pub fn display(&self) -> String {
+        match self {
+            Literal::Null => "null".into(),
+            Literal::Bool(b) => b.to_string(),
+            Literal::Number(n) => n.to_string(),
+            Literal::Str(s) | Literal::Param(s) => s.clone(),
+            Literal::List(items) => format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(Literal::display)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
     fn as_number(&self) -> Option<f64> {
         match self {
             Literal::Number(n) => Some(*n),

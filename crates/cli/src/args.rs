@@ -1,0 +1,133 @@
+//! Command-line arguments; the doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "kubelint",
+    version,
+    about = "Lint Kubernetes manifests offline, with exact locations",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub lint: LintArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List every check: id, theme, severity, enabled, summary.
+    Checks {
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// Explain a check: what it flags, why it matters, how to fix, with examples.
+    Explain {
+        /// The check id, e.g. `privileged`.
+        check: String,
+    },
+}
+
+#[derive(clap::Args, Debug, Default)]
+pub struct LintArgs {
+    /// Files and folders to lint (`-` reads standard input). Default: the current folder.
+    pub paths: Vec<PathBuf>,
+
+    /// Name to show for standard input.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Read settings from FILE instead of discovering `.kubelint.yaml`.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any configuration file.
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// Turn on checks (comma-separated ids), including those off by default.
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub enable: Vec<String>,
+
+    /// Turn off checks (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub disable: Vec<String>,
+
+    /// Run a named set of checks: pss-baseline, pss-restricted or all.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Kubernetes version to judge against (default: the newest kubelint knows).
+    #[arg(long, value_name = "X.Y")]
+    pub kubernetes_version: Option<String>,
+
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+
+    /// Only lint walked files matching GLOB (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+
+    /// Skip walked files matching GLOB (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// When to use colours.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Print only the report: no summary line or notes on standard error.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Also show suppressed findings.
+    #[arg(long)]
+    pub show_suppressed: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListFormat {
+    Human,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}

@@ -1,0 +1,123 @@
+//! Human output: miette's graphical report per finding, with the source snippet and a label
+//! under the exact span, the check id, related locations and the remediation.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+};
+
+use kubelint_core::finding::{Finding, Severity};
+
+struct Report<'a> {
+    finding: &'a Finding,
+    source: NamedSource<Arc<String>>,
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+impl Diagnostic for Report<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&*self.finding.check))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let f = self.finding;
+        let mut help = f.remediation.clone();
+        if let Some(helm) = &f.helm_source {
+            help.push_str(&format!("\nrendered from the chart template {helm}"));
+        }
+        for r in f
+            .related
+            .iter()
+            .filter(|r| r.location.file.path != f.location.file.path)
+        {
+            help.push_str(&format!(
+                "\n{}: {}:{}:{}",
+                r.message, r.location.file.path, r.location.start.line, r.location.start.column
+            ));
+        }
+        Some(Box::new(help))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let f = self.finding;
+        let primary = LabeledSpan::new_primary_with_span(
+            Some(f.label.clone().unwrap_or_else(|| f.check.to_string())),
+            f.location.span,
+        );
+        let related = f
+            .related
+            .iter()
+            .filter(|r| r.location.file.path == f.location.file.path)
+            .map(|r| LabeledSpan::new_with_span(Some(r.message.clone()), r.location.span));
+        Some(Box::new(std::iter::once(primary).chain(related)))
+    }
+}
+
+/// Renders every finding; `color` picks the coloured or plain theme.
+#[must_use]
+pub fn render(
+    findings: &[&Finding],
+    sources: &HashMap<String, Arc<String>>,
+    color: bool,
+) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_context_lines(1)
+        .with_links(false);
+    let mut out = String::new();
+    for f in findings {
+        let text = sources
+            .get(&f.location.file.path)
+            .cloned()
+            .unwrap_or_default();
+        let report = Report {
+            finding: f,
+            source: NamedSource::new(&f.location.file.path, text).with_language("yaml"),
+        };
+        if handler.render_report(&mut out, &report).is_err() {
+            out.push_str(&format!(
+                "{}:{}:{}: {} [{}]\n",
+                f.location.file.path,
+                f.location.start.line,
+                f.location.start.column,
+                f.message,
+                f.check
+            ));
+        }
+        out.push('\n');
+    }
+    out
+}
