@@ -58,8 +58,10 @@ impl SourceFile {
         let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
         let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
         line_starts.push(bom);
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
+        let bytes = text.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            // A lone CR ends a line for YAML and for editors; in CRLF only the LF counts.
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
                 line_starts.push(to_u32(i + 1));
             }
         }
@@ -125,7 +127,10 @@ impl SourceFile {
             Err(i) => i.saturating_sub(1),
         };
         let start = self.line_starts[idx];
-        let end = (offset as usize).min(self.text.len());
+        let mut end = (offset as usize).min(self.text.len());
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
         let start_usize = (start as usize).min(end);
         let slice = self.text.get(start_usize..end).unwrap_or("");
         let column = if slice.is_ascii() {

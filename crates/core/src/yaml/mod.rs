@@ -6,6 +6,7 @@
 pub mod node;
 pub mod resolve;
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
@@ -37,8 +38,6 @@ pub struct ParsedFile {
 struct Chunk {
     start: u32,
     end: u32,
-    /// 1-based line of the chunk's first line.
-    first_line: u32,
     /// Set when the separator line before it carried content (`---apiVersion: v1`).
     bad_separator: Option<Span>,
 }
@@ -63,24 +62,100 @@ pub fn parse(source: &SourceFile) -> ParsedFile {
             });
             continue;
         }
-        let mut builder = Builder::new(source, &chunk);
-        match builder.build(text) {
-            Ok(root) => {
-                if let Some(root) = root {
-                    out.documents.push(Document {
-                        nodes: builder.nodes,
-                        root: Some(root),
-                        index,
-                        span: Span::new(chunk.start, chunk.end),
-                        helm_source: doc_source,
-                        duplicate_keys: builder.duplicates,
-                    });
-                }
-            }
+        match parse_chunk(source, &chunk) {
+            Ok(Some((builder, root))) => out.documents.push(Document {
+                nodes: builder.nodes,
+                root: Some(root),
+                index,
+                span: Span::new(chunk.start, chunk.end),
+                helm_source: doc_source,
+                duplicate_keys: builder.duplicates,
+            }),
+            Ok(None) => {}
             Err(err) => out.errors.push(err),
         }
     }
     out
+}
+
+/// saphyr's message for `key:<TAB>value`, which YAML 1.2 and go-yaml v2 (so Kubernetes) accept.
+const TAB_AFTER_COLON: &str = "':' must be followed by a valid YAML whitespace";
+
+type Built<'s> = Option<(Builder<'s>, NodeId)>;
+
+fn parse_chunk<'s>(source: &'s SourceFile, chunk: &Chunk) -> Result<Built<'s>, SyntaxError> {
+    let text = &source.text[chunk.start as usize..chunk.end as usize];
+    let first = build_from(source, chunk, text);
+    match first {
+        Err(err) if err.message == TAB_AFTER_COLON => {
+            reparse_with_spaces_after_colons(source, chunk)
+        }
+        other => other,
+    }
+}
+
+fn build_from<'s>(
+    source: &'s SourceFile,
+    chunk: &Chunk,
+    text: &str,
+) -> Result<Built<'s>, SyntaxError> {
+    let mut builder = Builder::new(source, chunk);
+    Ok(builder.build(text)?.map(|root| (builder, root)))
+}
+
+/// Works around saphyr rejecting `key:<TAB>value`: tabs right after a `:` become spaces (one
+/// byte each, so every offset and column is unchanged) and the chunk is parsed again. A `:<TAB>`
+/// inside a quoted or block scalar is part of its value, so those are put back and the chunk is
+/// parsed once more; in plain text `:` plus a tab is always a mapping indicator, as in libyaml.
+/// This costs nothing unless saphyr reported exactly that error.
+fn reparse_with_spaces_after_colons<'s>(
+    source: &'s SourceFile,
+    chunk: &Chunk,
+) -> Result<Built<'s>, SyntaxError> {
+    let original = &source.text[chunk.start as usize..chunk.end as usize];
+    let mut patched = original.as_bytes().to_vec();
+    let mut tabs = Vec::new();
+    let mut i = 0;
+    while i < patched.len() {
+        if patched[i] == b':' {
+            i += 1;
+            while i < patched.len() && matches!(patched[i], b' ' | b'\t') {
+                if patched[i] == b'\t' {
+                    patched[i] = b' ';
+                    tabs.push(chunk.start + to_u32(i));
+                }
+                i += 1;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    let as_text = |bytes: &[u8]| String::from_utf8(bytes.to_vec()).unwrap_or_default();
+    let Some((builder, root)) = build_from(source, chunk, &as_text(&patched))? else {
+        return Ok(None);
+    };
+    // Both lists are in text order and quoted/block scalars never overlap: one merge pass.
+    let mut restored = false;
+    {
+        let mut values = builder.nodes.iter().filter_map(|n| match &n.kind {
+            NodeKind::Scalar { style, .. } if *style != Style::Plain => Some(n.span),
+            _ => None,
+        });
+        let mut value = values.next();
+        for &tab in &tabs {
+            while value.is_some_and(|v| v.end <= tab) {
+                value = values.next();
+            }
+            if value.is_some_and(|v| v.start <= tab) {
+                patched[(tab - chunk.start) as usize] = b'\t';
+                restored = true;
+            }
+        }
+    }
+    if !restored {
+        return Ok(Some((builder, root)));
+    }
+    build_from(source, chunk, &as_text(&patched))
 }
 
 /// Splits like `k8s.io/apimachinery/pkg/util/yaml.YAMLReader`: any line starting with `---`
@@ -90,8 +165,6 @@ fn split_stream(source: &SourceFile) -> Vec<Chunk> {
     let mut chunks = Vec::new();
     let mut pos = source.content_start() as usize;
     let mut chunk_start = pos;
-    let mut chunk_line = 1u32;
-    let mut line_no = 1u32;
     let mut bad_separator = None;
     while pos < text.len() {
         let line_end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
@@ -100,7 +173,6 @@ fn split_stream(source: &SourceFile) -> Vec<Chunk> {
             chunks.push(Chunk {
                 start: to_u32(chunk_start),
                 end: to_u32(pos),
-                first_line: chunk_line,
                 bad_separator: bad_separator.take(),
             });
             let trimmed = rest.trim();
@@ -109,15 +181,12 @@ fn split_stream(source: &SourceFile) -> Vec<Chunk> {
                 bad_separator = Some(Span::new(to_u32(pos), to_u32(pos + content.len())));
             }
             chunk_start = line_end;
-            chunk_line = line_no + 1;
         }
         pos = line_end;
-        line_no += 1;
     }
     chunks.push(Chunk {
         start: to_u32(chunk_start),
         end: to_u32(text.len()),
-        first_line: chunk_line,
         bad_separator,
     });
     chunks
@@ -160,8 +229,10 @@ enum Open {
 struct Builder<'s> {
     source: &'s SourceFile,
     chunk_start: u32,
-    first_line: u32,
-    ascii: bool,
+    offsets: CharOffsets<'s>,
+    /// Where the last event's text ended: a block scalar's `|`/`>` header is searched from here,
+    /// because saphyr's scalar span starts at the content, not at the indicator.
+    prev_end: u32,
     nodes: Vec<Node>,
     anchors: HashMap<usize, NodeId>,
     duplicates: Vec<DuplicateKey>,
@@ -173,8 +244,8 @@ impl<'s> Builder<'s> {
         Self {
             source,
             chunk_start: chunk.start,
-            first_line: chunk.first_line,
-            ascii: text.is_ascii(),
+            offsets: CharOffsets::new(text),
+            prev_end: chunk.start,
             nodes: Vec::new(),
             anchors: HashMap::new(),
             duplicates: Vec::new(),
@@ -182,11 +253,7 @@ impl<'s> Builder<'s> {
     }
 
     fn offset(&self, marker: &saphyr_parser::Marker) -> u32 {
-        if self.ascii {
-            return self.chunk_start + to_u32(marker.index());
-        }
-        let line = self.first_line + to_u32(marker.line()) - 1;
-        self.source.offset_of(line, to_u32(marker.col()))
+        self.chunk_start + to_u32(self.offsets.byte_of(marker.index()))
     }
 
     fn span(&self, span: &saphyr_parser::Span) -> Span {
@@ -218,14 +285,27 @@ impl<'s> Builder<'s> {
                 let at = self.error_position(text, self.offset(e.marker()));
                 self.error(Span::new(at, at), e.info().to_string())
             })?;
-            let mut span = self.span(&span);
-            if let Event::Scalar(_, ScalarStyle::Literal | ScalarStyle::Folded, ..) = &event {
-                span.start = block_indicator(&self.source.text, span.start);
-            }
+            let raw = self.span(&span);
             let finished = match event {
                 Event::StreamStart | Event::DocumentStart(_) | Event::Nothing => continue,
                 Event::DocumentEnd | Event::StreamEnd => break,
                 Event::Scalar(value, style, anchor, tag) => {
+                    let span = match style {
+                        ScalarStyle::Literal | ScalarStyle::Folded => self.block_scalar_span(raw),
+                        _ => self.without_properties(raw),
+                    };
+                    // saphyr puts an empty value on the `:` or `-` before it; place it just
+                    // after, so that it never points into the key.
+                    let span = if value.is_empty()
+                        && span.is_empty()
+                        && matches!(
+                            self.source.text.as_bytes().get(span.start as usize),
+                            Some(b':' | b'-' | b'?')
+                        ) {
+                        Span::new(span.start + 1, span.start + 1)
+                    } else {
+                        span
+                    };
                     let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix).into_boxed_str());
                     let kind = NodeKind::Scalar {
                         text: value.into_owned().into_boxed_str(),
@@ -242,23 +322,41 @@ impl<'s> Builder<'s> {
                 }
                 Event::Alias(anchor) => {
                     let Some(&target) = self.anchors.get(&anchor) else {
-                        return Err(self.error(span, "alias to an unknown anchor"));
+                        return Err(self.error(raw, "alias to an unknown anchor"));
                     };
-                    self.push(NodeKind::Alias(target), span, 0)
+                    // `&a [*a]` would make every tree walk loop forever; go-yaml v2 rejects it
+                    // too ("anchor 'a' value contains itself"). Open collections on the stack
+                    // were pushed in id order, so a binary search finds an enclosing target.
+                    if stack.binary_search_by_key(&target, Open::id).is_ok() {
+                        return Err(
+                            self.error(raw, "alias refers to a collection that contains it")
+                        );
+                    }
+                    self.push(NodeKind::Alias(target), raw, 0)
                 }
                 Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                     if stack.len() >= MAX_DEPTH {
                         return Err(
-                            self.error(span, format!("nesting deeper than {MAX_DEPTH} levels"))
+                            self.error(raw, format!("nesting deeper than {MAX_DEPTH} levels"))
                         );
                     }
                     let is_map = matches!(event, Event::MappingStart(..));
+                    let mut span = self.without_properties(raw);
+                    let bytes = self.source.text.as_bytes();
+                    if !is_map && !matches!(bytes.get(span.start as usize), Some(b'[' | b'-')) {
+                        // An indentless sequence (`key:\n- a`) starts at its first item's
+                        // content; the `-` before it is where the sequence is written.
+                        if let Some(dash) = self.find_indicator(span.start as usize, b"-") {
+                            span.start = to_u32(dash);
+                        }
+                    }
                     let placeholder = if is_map {
                         NodeKind::Map(MapNode::default())
                     } else {
                         NodeKind::Seq(Vec::new())
                     };
                     let id = self.push(placeholder, span, anchor);
+                    self.prev_end = raw.end;
                     stack.push(if is_map {
                         Open::Map {
                             id,
@@ -299,9 +397,9 @@ impl<'s> Builder<'s> {
                     };
                     let node = &mut self.nodes[id as usize];
                     node.kind = kind;
-                    let flow_end = span.end.max(node.span.start);
+                    let flow_end = raw.end.max(node.span.start);
                     node.span.end = match last_child_end {
-                        Some(end) if !text_is_flow_close(self.source, span) => {
+                        Some(end) if !text_is_flow_close(self.source, raw) => {
                             end.max(node.span.start)
                         }
                         _ => flow_end,
@@ -309,6 +407,7 @@ impl<'s> Builder<'s> {
                     id
                 }
             };
+            self.prev_end = self.nodes[finished as usize].span.end;
             match stack.last_mut() {
                 None => root = Some(finished),
                 Some(Open::Seq { items, .. }) => items.push(finished),
@@ -339,6 +438,73 @@ impl<'s> Builder<'s> {
         let content = text.trim_end();
         let last = content.char_indices().last().map_or(0, |(i, _)| i);
         self.chunk_start + to_u32(last)
+    }
+
+    /// saphyr starts a node's span at its properties (`&anchor`, `!tag`); findings should point
+    /// at the value itself.
+    fn without_properties(&self, raw: Span) -> Span {
+        let text = self.source.text.as_bytes();
+        let end = raw.end as usize;
+        let mut pos = raw.start as usize;
+        while pos < end && matches!(text[pos], b'&' | b'!') {
+            pos = skip_property(text, pos, end);
+            pos = skip_blanks(text, pos, end);
+        }
+        Span::new(to_u32(pos.min(end)), raw.end)
+    }
+
+    /// From the `|`/`>` indicator to the last non-blank content character. saphyr starts the
+    /// span at the first content line (or at the properties) and ends it after the trailing line
+    /// breaks, which would point findings below the key and make the parent mapping swallow
+    /// blank lines.
+    fn block_scalar_span(&self, raw: Span) -> Span {
+        let text = self.source.text.as_bytes();
+        let after_props = self.without_properties(raw).start as usize;
+        let header = if matches!(text.get(after_props), Some(b'|' | b'>')) {
+            Some(after_props)
+        } else {
+            self.find_indicator(raw.start as usize, b"|>")
+        };
+        let Some(header) = header else {
+            return Span::new(raw.start, raw.end);
+        };
+        let end = raw.end as usize;
+        let content_start = text[header..end]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(end, |i| header + i + 1);
+        let content_end = text[content_start..end]
+            .iter()
+            .rposition(|b| !b.is_ascii_whitespace())
+            .map(|i| content_start + i + 1);
+        let end = content_end.unwrap_or_else(|| {
+            header
+                + 1
+                + text[header + 1..end]
+                    .iter()
+                    .take_while(|b| matches!(b, b'+' | b'-' | b'0'..=b'9'))
+                    .count()
+        });
+        Span::new(to_u32(header), to_u32(end))
+    }
+
+    /// The first of `wanted` between the previous event and `limit`, passing over what may
+    /// stand before a node: blanks, comments, properties and the `:`, `-`, `?` indicators.
+    fn find_indicator(&self, limit: usize, wanted: &[u8]) -> Option<usize> {
+        let text = self.source.text.as_bytes();
+        let mut pos = (self.prev_end as usize).min(limit);
+        loop {
+            pos = skip_blanks(text, pos, limit);
+            let &b = text.get(pos).filter(|_| pos < limit)?;
+            if wanted.contains(&b) {
+                return Some(pos);
+            }
+            match b {
+                b'&' | b'!' => pos = skip_property(text, pos, limit),
+                b':' | b'-' | b'?' => pos += 1,
+                _ => return None,
+            }
+        }
     }
 
     fn key_text(&self, id: NodeId) -> Option<&str> {
@@ -386,21 +552,92 @@ impl<'s> Builder<'s> {
     }
 }
 
-/// Where a block scalar's `|` or `>` indicator is: the parser's span starts at the content,
-/// but the finding belongs on the line that holds the key.
-fn block_indicator(text: &str, content_start: u32) -> u32 {
-    let before = &text[..content_start as usize];
-    let trimmed = before.trim_end();
-    let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
-    let line = &trimmed[line_start..];
-    // Drop a trailing comment, then expect `|` or `>` followed only by chomping/indent marks.
-    let code = line.find(" #").map_or(line, |i| &line[..i]).trim_end();
-    let marks = code.trim_end_matches(|c: char| c == '+' || c == '-' || c.is_ascii_digit());
-    if marks.ends_with('|') || marks.ends_with('>') {
-        to_u32(line_start + marks.len() - 1)
-    } else {
-        content_start
+impl Open {
+    fn id(&self) -> NodeId {
+        match self {
+            Open::Seq { id, .. } | Open::Map { id, .. } => *id,
+        }
     }
+}
+
+/// Maps saphyr's character indices to byte offsets within one chunk. Event positions arrive
+/// almost in order, so a cursor that walks from the previous answer keeps a whole chunk O(n),
+/// even a 10 MB line of non-ASCII text (a per-marker walk from the line start is quadratic).
+struct CharOffsets<'t> {
+    text: &'t [u8],
+    ascii: bool,
+    /// The last answer: (char index, byte offset).
+    cursor: Cell<(usize, usize)>,
+}
+
+impl<'t> CharOffsets<'t> {
+    fn new(text: &'t str) -> Self {
+        Self {
+            text: text.as_bytes(),
+            ascii: text.is_ascii(),
+            cursor: Cell::new((0, 0)),
+        }
+    }
+
+    fn byte_of(&self, char_index: usize) -> usize {
+        let bytes = self.text;
+        if self.ascii {
+            return char_index.min(bytes.len());
+        }
+        let is_continuation = |b: u8| b & 0xC0 == 0x80;
+        let (mut chars, mut byte) = self.cursor.get();
+        while chars < char_index && byte < bytes.len() {
+            byte += 1;
+            while byte < bytes.len() && is_continuation(bytes[byte]) {
+                byte += 1;
+            }
+            chars += 1;
+        }
+        while chars > char_index {
+            byte -= 1;
+            while is_continuation(bytes[byte]) {
+                byte -= 1;
+            }
+            chars -= 1;
+        }
+        self.cursor.set((chars, byte));
+        byte
+    }
+}
+
+/// Skips one `&anchor` or `!tag` (verbatim `!<…>` tags may hold flow indicators).
+fn skip_property(text: &[u8], mut pos: usize, end: usize) -> usize {
+    if text.get(pos..pos + 2) == Some(b"!<") {
+        while pos < end && text[pos] != b'>' {
+            pos += 1;
+        }
+        return (pos + 1).min(end);
+    }
+    while pos < end
+        && !matches!(
+            text[pos],
+            b' ' | b'\t' | b'\r' | b'\n' | b',' | b'[' | b']' | b'{' | b'}'
+        )
+    {
+        pos += 1;
+    }
+    pos
+}
+
+/// Skips whitespace, line breaks and comments.
+fn skip_blanks(text: &[u8], mut pos: usize, end: usize) -> usize {
+    while pos < end {
+        match text[pos] {
+            b' ' | b'\t' | b'\r' | b'\n' => pos += 1,
+            b'#' => {
+                while pos < end && text[pos] != b'\n' {
+                    pos += 1;
+                }
+            }
+            _ => break,
+        }
+    }
+    pos
 }
 
 /// Flow collections end at their closing bracket, which the end event's span covers.

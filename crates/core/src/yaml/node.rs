@@ -229,7 +229,8 @@ impl<'d> NodeRef<'d> {
     }
 
     /// Value for `key` in a mapping: the last own entry with that key, else the first merge
-    /// source that has it.
+    /// source that has it. This is the YAML merge-key rule (and go-yaml v3's); go-yaml v2 lets a
+    /// `<<` written *after* an own key override it, which real manifests (merge first) never hit.
     #[must_use]
     pub fn get(self, key: &str) -> Option<NodeRef<'d>> {
         self.get_entry(key).map(|(_, v)| v)
