@@ -1,6 +1,7 @@
 //! End-to-end conformance with Pod Security Admission: every upstream fixture under
 //! `shared/conformance/pod-security/<level>/v1.<N>/` linted with exactly the checks of that
-//! level's profile at that Kubernetes version must agree with PSA's verdict.
+//! level's profile at that Kubernetes version must agree with PSA's verdict, both as the Pod and
+//! as the template of a Deployment.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -69,6 +70,20 @@ fn control_checks() -> BTreeMap<String, Vec<String>> {
     map
 }
 
+/// The fixture's pod as the template of a Deployment, as upstream also checks it: PSA judges a
+/// workload's template like a pod, with the template's metadata as the pod's.
+fn as_deployment(pod: &str) -> String {
+    let mut out = String::from(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: wrapped\nspec:\n  selector:\n    matchLabels: {app: wrapped}\n  template:\n",
+    );
+    for line in pod.lines().skip_while(|l| !l.starts_with("metadata:")) {
+        out.push_str("    ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
 fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -101,14 +116,29 @@ fn kubelint_agrees_with_pod_security_admission() {
                 for path in yaml_files(&dir.join(outcome)) {
                     total += 1;
                     let text = std::fs::read_to_string(&path).expect("fixture readable");
+                    assert!(
+                        text.starts_with("apiVersion: v1\nkind: Pod\n"),
+                        "{}: not a Pod",
+                        path.display()
+                    );
                     let name = path.file_name().unwrap().to_string_lossy().into_owned();
-                    let source = Arc::new(SourceFile::new(&name, text.as_str()));
-                    let found: Vec<String> = run(vec![source], &settings)
-                        .findings
-                        .iter()
-                        .map(|f| f.check.to_string())
-                        .collect();
+                    let checks_of = |text: String| -> Vec<String> {
+                        let source = Arc::new(SourceFile::new(name.as_str(), text));
+                        run(vec![source], &settings)
+                            .findings
+                            .iter()
+                            .map(|f| f.check.to_string())
+                            .collect()
+                    };
+                    let found = checks_of(text.clone());
+                    let wrapped = checks_of(as_deployment(&text));
                     let rel = format!("{level_name}/v{version}/{outcome}/{name}");
+                    if wrapped != found {
+                        disagreements.push(format!(
+                            "{rel}: as a Pod {found:?}, as a Deployment template {wrapped:?}"
+                        ));
+                        continue;
+                    }
                     let verdict = if must_fail {
                         let stem = name
                             .trim_end_matches(".yaml")
@@ -135,7 +165,9 @@ fn kubelint_agrees_with_pod_security_admission() {
             }
         }
     }
-    println!("Pod Security conformance: {agree}/{total} fixtures agree");
+    println!(
+        "Pod Security conformance: {agree}/{total} fixtures agree (each as a Pod and as a Deployment template)"
+    );
     assert_eq!(total, 4537, "fixture count changed");
     assert!(
         disagreements.is_empty(),
