@@ -13,7 +13,6 @@ use crate::yaml::NodeRef;
 
 pub(crate) const REGISTRY: &[(&str, CodeFn)] = &[
     ("host-port", host_port),
-    ("host-path-volume", host_path_volume),
     ("host-path-sensitive", host_path_sensitive),
     ("container-runtime-socket", container_runtime_socket),
     ("host-path-writable", host_path_writable),
@@ -31,12 +30,8 @@ pub(crate) const REGISTRY: &[(&str, CodeFn)] = &[
     ("windows-host-process", windows_host_process),
     ("probe-host-set", probe_host_set),
     ("volume-type-restricted", volume_type_restricted),
-    ("read-only-root-fs", read_only_root_fs),
     ("root-group", root_group),
     ("high-uid-gid", high_uid_gid),
-    ("security-context-missing", security_context_missing),
-    ("host-users", host_users),
-    ("host-aliases", host_aliases),
 ];
 
 /// Every volume source Kubernetes knows. Unknown keys are dropped when the API server decodes
@@ -156,10 +151,6 @@ fn field<'d>(sc: Option<NodeRef<'d>>, name: &str) -> Option<NodeRef<'d>> {
     set(sc.and_then(|s| s.get(name)))
 }
 
-fn key_span(map: NodeRef<'_>, key: &str) -> Span {
-    map.get_entry(key).map_or(map.span(), |(k, _)| k.span())
-}
-
 fn string_list(lit: Option<&Literal>) -> Vec<String> {
     match lit {
         Some(Literal::List(items)) => items
@@ -235,19 +226,6 @@ fn host_path_volumes<'d>(pod: &Pod<'d>) -> Vec<(usize, &'d str, NodeRef<'d>, Nod
             Some((i, name, key, value))
         })
         .collect()
-}
-
-fn host_path_volume(ctx: &mut CodeCtx<'_, '_>) {
-    let Some(pod) = Pod::of(ctx) else { return };
-    for (i, name, key, _) in host_path_volumes(&pod) {
-        let message = format!("volume `{name}` mounts a directory of the node (`hostPath`)");
-        ctx.report(hit(
-            key.span(),
-            message,
-            pod.at(&format!("volumes[{i}].hostPath")),
-            None,
-        ));
-    }
 }
 
 /// `path` with duplicate and trailing slashes and `.`/`..` steps resolved.
@@ -865,20 +843,6 @@ fn volume_type_restricted(ctx: &mut CodeCtx<'_, '_>) {
     }
 }
 
-fn read_only_root_fs(ctx: &mut CodeCtx<'_, '_>) {
-    let Some(pod) = Pod::of(ctx) else { return };
-    for c in pod.spec.containers() {
-        let value = field(csc(&c), "readOnlyRootFilesystem");
-        if value.and_then(NodeRef::as_bool) == Some(true) {
-            continue;
-        }
-        let message = format!("container `{}` has a writable root filesystem", c.name);
-        let span = value.map_or_else(|| c.anchor(), NodeRef::span);
-        let path = pod.cpath(&c, "securityContext.readOnlyRootFilesystem");
-        ctx.report(hit(span, message, path, Some(&c)));
-    }
-}
-
 fn root_group(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = Pod::of(ctx) else { return };
     for (v, n, path, c) in explicit_ints(&pod, "runAsGroup") {
@@ -930,46 +894,6 @@ fn high_uid_gid(ctx: &mut CodeCtx<'_, '_>) {
                 ctx.report(hit(v.span(), message, path, c.as_ref()));
             }
         }
-    }
-}
-
-fn security_context_missing(ctx: &mut CodeCtx<'_, '_>) {
-    let Some(pod) = Pod::of(ctx) else { return };
-    if pod.sc().is_some() {
-        return;
-    }
-    for c in pod.spec.containers() {
-        if csc(&c).is_none() {
-            let message = format!(
-                "neither container `{}` nor its pod sets a `securityContext`",
-                c.name
-            );
-            let path = pod.cpath(&c, "securityContext");
-            ctx.report(hit(c.anchor(), message, path, Some(&c)));
-        }
-    }
-}
-
-fn host_users(ctx: &mut CodeCtx<'_, '_>) {
-    let Some(pod) = Pod::of(ctx) else { return };
-    if pod.user_namespace() {
-        return;
-    }
-    let span = pod
-        .spec
-        .spec
-        .get("hostUsers")
-        .map_or(pod.spec.key.span(), NodeRef::span);
-    let message = "the pod shares the node's user namespace: set `hostUsers: false`".to_string();
-    ctx.report(hit(span, message, pod.at("hostUsers"), None));
-}
-
-fn host_aliases(ctx: &mut CodeCtx<'_, '_>) {
-    let Some(pod) = Pod::of(ctx) else { return };
-    if set(pod.spec.spec.get("hostAliases")).is_some() {
-        let span = key_span(pod.spec.spec, "hostAliases");
-        let message = "the pod overrides name resolution with `hostAliases`".to_string();
-        ctx.report(hit(span, message, pod.at("hostAliases"), None));
     }
 }
 
