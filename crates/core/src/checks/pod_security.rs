@@ -899,7 +899,85 @@ fn high_uid_gid(ctx: &mut CodeCtx<'_, '_>) {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
+    use crate::engine::{run, RunSettings};
+    use crate::source::SourceFile;
+
+    /// How many findings check `id` gives on `text` at Kubernetes `1.minor`.
+    fn count(id: &str, minor: u32, text: &str) -> usize {
+        let check = crate::checks::builtin()
+            .iter()
+            .find(|c| &*c.id == id)
+            .expect("known check");
+        let mut settings = RunSettings::with_checks([check]);
+        settings.kubernetes_version = KubeVersion::new(1, minor);
+        run(vec![Arc::new(SourceFile::new("t.yaml", text))], &settings)
+            .findings
+            .len()
+    }
+
+    const WINDOWS: &str = "kind: Pod\napiVersion: v1\nmetadata: {name: w}\nspec:\n  os: {name: windows}\n  containers:\n    - name: app\n      image: app:1\n";
+
+    #[test]
+    fn windows_pods_are_exempt_from_linux_controls_from_1_25() {
+        for id in [
+            "privilege-escalation",
+            "capabilities-drop-all",
+            "seccomp-required",
+        ] {
+            assert_eq!(count(id, 24, WINDOWS), 1, "{id} at 1.24");
+            assert_eq!(count(id, 25, WINDOWS), 0, "{id} at 1.25");
+        }
+    }
+
+    #[test]
+    fn restricted_controls_start_at_their_policy_versions() {
+        let bare = WINDOWS.replace("  os: {name: windows}\n", "");
+        assert_eq!(count("privilege-escalation", 7, &bare), 0);
+        assert_eq!(count("privilege-escalation", 8, &bare), 1);
+        assert_eq!(count("capabilities-drop-all", 21, &bare), 0);
+        assert_eq!(count("capabilities-drop-all", 22, &bare), 1);
+        assert_eq!(count("seccomp-required", 18, &bare), 0);
+        assert_eq!(count("seccomp-required", 19, &bare), 1);
+        let root = bare.replace(
+            "  containers:",
+            "  securityContext: {runAsUser: 0}\n  containers:",
+        );
+        assert_eq!(count("run-as-user-zero", 22, &root), 0);
+        assert_eq!(count("run-as-user-zero", 23, &root), 1);
+    }
+
+    #[test]
+    fn user_namespaces_relax_run_as_checks_from_1_35() {
+        let pod = "kind: Pod\napiVersion: v1\nmetadata: {name: u}\nspec:\n  hostUsers: false\n  securityContext: {runAsUser: 0}\n  containers:\n    - name: app\n      image: app:1\n";
+        for id in ["run-as-non-root", "run-as-user-zero"] {
+            assert_eq!(count(id, 34, pod), 1, "{id} at 1.34");
+            assert_eq!(count(id, 35, pod), 0, "{id} at 1.35");
+        }
+    }
+
+    #[test]
+    fn selinux_container_engine_t_is_allowed_from_1_31() {
+        let pod = "kind: Pod\napiVersion: v1\nmetadata: {name: s}\nspec:\n  securityContext:\n    seLinuxOptions: {type: container_engine_t}\n  containers:\n    - name: app\n      image: app:1\n";
+        assert_eq!(count("selinux-options", 30, pod), 1);
+        assert_eq!(count("selinux-options", 31, pod), 0);
+    }
+
+    #[test]
+    fn seccomp_annotations_count_only_before_1_19() {
+        let pod = "kind: Pod\napiVersion: v1\nmetadata:\n  name: s\n  annotations:\n    container.seccomp.security.alpha.kubernetes.io/app: unconfined\n    container.seccomp.security.alpha.kubernetes.io/gone: unconfined\nspec:\n  containers:\n    - name: app\n      image: app:1\n";
+        assert_eq!(count("seccomp-unconfined", 18, pod), 1);
+        assert_eq!(count("seccomp-unconfined", 19, pod), 0);
+    }
+
+    #[test]
+    fn probe_host_counts_from_1_34() {
+        let pod = "kind: Pod\napiVersion: v1\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      image: app:1\n      livenessProbe:\n        tcpSocket: {host: 8.8.8.8, port: 80}\n";
+        assert_eq!(count("probe-host-set", 33, pod), 0);
+        assert_eq!(count("probe-host-set", 34, pod), 1);
+    }
 
     #[test]
     fn paths_are_cleaned_and_compared_by_component() {
