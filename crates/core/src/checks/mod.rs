@@ -3,6 +3,7 @@
 
 pub mod code;
 pub mod cross;
+pub mod pod_security;
 
 use std::sync::{Arc, OnceLock};
 
@@ -161,4 +162,4 @@ pub fn code_check(id: &str) -> Option<CodeFn> {
 }
 
 /// Each module of code-backed checks lists its own `(id, fn)` pairs.
-const REGISTRIES: &[&[(&str, CodeFn)]] = &[code::REGISTRY];
+const REGISTRIES: &[&[(&str, CodeFn)]] = &[code::REGISTRY, pod_security::REGISTRY];
