@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use kubelint_core::check::rule::Literal;
 use kubelint_core::check::PssLevel;
 use kubelint_core::checks::builtin;
+use kubelint_core::config::{self, Profile, Selection};
 use kubelint_core::engine::{run, RunSettings};
 use kubelint_core::k8s::version::KubeVersion;
 use kubelint_core::source::SourceFile;
@@ -34,25 +34,17 @@ fn fixtures_root() -> Option<PathBuf> {
     None
 }
 
-/// The profile of `level`: every check implementing a control of that level or below, whatever
-/// its default state. Restricted runs `proc-mount` without baseline's user-namespace
-/// relaxation, which is restricted's `procMount_restricted`.
+/// The run `--profile pss-baseline` or `--profile pss-restricted` makes at `version`.
 fn profile(level: PssLevel, version: KubeVersion) -> RunSettings {
-    let checks = builtin()
-        .iter()
-        .filter(|c| c.pss.as_ref().is_some_and(|p| p.level <= level));
-    let mut settings = RunSettings::with_checks(checks);
-    settings.kubernetes_version = version;
-    if level == PssLevel::Restricted {
-        for active in &mut settings.checks {
-            if &*active.check.id == "proc-mount" {
-                active
-                    .params
-                    .insert("allowUnmaskedInUserNamespace".into(), Literal::Bool(false));
-            }
-        }
-    }
-    settings
+    let profile = match level {
+        PssLevel::Baseline => Profile::PssBaseline,
+        PssLevel::Restricted => Profile::PssRestricted,
+    };
+    let selection = Selection {
+        profile: Some(profile),
+        ..Selection::default()
+    };
+    config::settings(builtin(), &selection, version).expect("profiles name only known checks")
 }
 
 /// PSA control id (lower-cased, as in fixture names) → the kubelint checks implementing it.

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::check::{Check, PssLevel};
+use crate::check::{Check, Literal, PssLevel};
 use crate::decode::did_you_mean;
 use crate::engine::{ActiveCheck, RunSettings};
 use crate::finding::Severity;
@@ -114,6 +114,12 @@ pub fn select(
             }
             _ => check.severity,
         };
+        let mut params = check.params.clone();
+        // Restricted's `procMount_restricted` is baseline's control without the user-namespace
+        // relaxation.
+        if selection.profile == Some(Profile::PssRestricted) && &*check.id == "proc-mount" {
+            params.insert("allowUnmaskedInUserNamespace".into(), Literal::Bool(false));
+        }
         out.push(ActiveCheck {
             check: Arc::clone(check),
             severity: selection
@@ -121,7 +127,7 @@ pub fn select(
                 .get(&*check.id)
                 .copied()
                 .unwrap_or(profile_severity),
-            params: check.params.clone(),
+            params,
         });
     }
     Ok(out)
