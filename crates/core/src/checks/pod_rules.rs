@@ -281,11 +281,16 @@ fn workload_selector_mismatch(ctx: &mut CodeCtx<'_, '_>) {
     let empty_labels = match_labels.is_none_or(|(_, m)| m.is_empty_value());
     let empty_exprs = exprs.is_none_or(|(_, e)| e.is_empty_value());
     if empty_labels && empty_exprs {
+        let what = if selector.is_empty_value() || match_labels.is_some() || exprs.is_some() {
+            "an empty selector"
+        } else {
+            "a selector without `matchLabels` or `matchExpressions`"
+        };
         ctx.report(
             Hit::new(
                 sel_key.span(),
                 format!(
-                    "{} `{}` has an empty selector, which the API rejects",
+                    "{} `{}` has {what}, which the API rejects",
                     ctx.object.kind(),
                     ctx.object.id.name
                 ),
@@ -341,8 +346,12 @@ fn workload_selector_mismatch(ctx: &mut CodeCtx<'_, '_>) {
                     Hit::new(
                         anchor,
                         format!(
-                            "selector expression `{key} {op} [{}]` does not match the pod template, which has {shown}",
-                            values.join(", ")
+                            "selector expression `{key} {op}{}` does not match the pod template, which has {shown}",
+                            if values.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" [{}]", values.join(", "))
+                            }
                         ),
                     )
                     .path(format!("{base}.matchExpressions[{i}]")),
@@ -383,6 +392,15 @@ fn resource_blocks<'d>(ctx: &CodeCtx<'_, 'd>) -> Vec<(NodeRef<'d>, String, Optio
     out
 }
 
+/// `resources.limits.cpu`, or `resources.limits["nvidia.com/gpu"]` for qualified names.
+fn resource_path(path: &str, section: &str, name: &str) -> String {
+    if name.contains(['.', '/']) {
+        format!("{path}.{section}[\"{name}\"]")
+    } else {
+        format!("{path}.{section}.{name}")
+    }
+}
+
 fn owner(container: Option<&str>) -> String {
     container.map_or_else(|| "the pod".to_string(), |c| format!("container `{c}`"))
 }
@@ -396,20 +414,19 @@ fn resource_quantity_invalid(ctx: &mut CodeCtx<'_, '_>) {
             for (k, v) in map.entries() {
                 let name = k.text().unwrap_or_default();
                 let problem = if v.is_map() || v.is_seq() {
-                    Some("it is not a scalar".to_string())
+                    Some(format!(
+                        "{section}.{name} is a {}, not a quantity",
+                        if v.is_map() { "mapping" } else { "list" }
+                    ))
                 } else {
-                    quantity_of(v).and_then(Result::err)
+                    quantity_of(v).and_then(Result::err).map(|why| {
+                        let raw = v.text().unwrap_or_default();
+                        format!("{section}.{name} `{raw}` is not a valid quantity: {why}")
+                    })
                 };
-                if let Some(why) = problem {
-                    let raw = v.text().unwrap_or("a collection");
-                    let mut hit = Hit::new(
-                        v.span(),
-                        format!(
-                            "{}: {section}.{name} `{raw}` is not a valid quantity: {why}",
-                            owner(container)
-                        ),
-                    )
-                    .path(format!("{path}.{section}.{name}"));
+                if let Some(problem) = problem {
+                    let mut hit = Hit::new(v.span(), format!("{}: {problem}", owner(container)))
+                        .path(resource_path(&path, section, name));
                     hit.container = container.map(str::to_string);
                     ctx.report(hit);
                 }
@@ -448,7 +465,7 @@ fn request_exceeds_limit(ctx: &mut CodeCtx<'_, '_>) {
                         ln.as_display().unwrap_or_default()
                     ),
                 )
-                .path(format!("{path}.requests.{name}"));
+                .path(resource_path(&path, "requests", name));
                 hit.container = container.map(str::to_string);
                 ctx.report(hit);
             }
@@ -472,7 +489,7 @@ fn requests_equal_limits(ctx: &mut CodeCtx<'_, '_>) {
                         ln.as_display().unwrap_or_default()
                     ),
                 )
-                .path(format!("{path}.requests.{name}"));
+                .path(resource_path(&path, "requests", name));
                 hit.container = container.map(str::to_string);
                 ctx.report(hit);
             }
@@ -799,23 +816,29 @@ fn probe_port_unexposed(ctx: &mut CodeCtx<'_, '_>) {
                     continue;
                 }
                 let Some(port) = h.get("port") else { continue };
-                let exposed = match port.scalar() {
-                    Some(Scalar::Str(name)) => tcp_ports
-                        .iter()
-                        .any(|p| p.get("name").and_then(NodeRef::as_str) == Some(name)),
-                    Some(Scalar::Int(n)) => tcp_ports.iter().any(|p| {
-                        p.get("containerPort").and_then(NodeRef::as_i64) == i64::try_from(n).ok()
-                    }),
-                    _ => true,
+                let (exposed, what) = match port.scalar() {
+                    Some(Scalar::Str(name)) => (
+                        tcp_ports
+                            .iter()
+                            .any(|p| p.get("name").and_then(NodeRef::as_str) == Some(name)),
+                        format!("named port `{name}`"),
+                    ),
+                    Some(Scalar::Int(n)) => (
+                        tcp_ports.iter().any(|p| {
+                            p.get("containerPort").and_then(NodeRef::as_i64)
+                                == i64::try_from(n).ok()
+                        }),
+                        format!("port {n}"),
+                    ),
+                    _ => (true, String::new()),
                 };
                 if !exposed {
                     ctx.report(
                         Hit::new(
                             port.span(),
                             format!(
-                                "container `{}`: {probe_name} {handler} port `{}` is not a TCP port in the container's ports",
-                                c.name,
-                                port.as_display().unwrap_or_default()
+                                "container `{}`: {probe_name} {handler} uses {what}, which is not a TCP port in the container's `ports`",
+                                c.name
                             ),
                         )
                         .path(container_path(ctx, &c, &format!("{probe_name}.{handler}.port")))
