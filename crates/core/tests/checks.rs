@@ -24,7 +24,7 @@ fn every_check_matches_its_fixtures() {
         if NO_FIXTURE.contains(&&*check.id) {
             continue;
         }
-        let settings = RunSettings::with_checks([check]);
+        let base = RunSettings::with_checks([check]);
         let dir = fixtures_dir().join(&*check.id);
         for (file, must_fire) in [("fail.yaml", true), ("pass.yaml", false)] {
             let path = dir.join(file);
@@ -42,6 +42,7 @@ fn every_check_matches_its_fixtures() {
                     check.id, check.id
                 ));
             }
+            let settings = harness::at_declared_version(&base, &text);
             let got = reported(&lint_text(file, &text, &settings));
             if got != expected {
                 failures.push(format!(
@@ -62,6 +63,7 @@ fn every_check_matches_its_fixtures() {
                 ));
                 continue;
             }
+            let settings = harness::at_declared_version(&base, example);
             let got = lint_text("example.yaml", example, &settings).findings.len();
             if must_fire != (got > 0) {
                 failures.push(format!(

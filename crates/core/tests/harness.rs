@@ -35,3 +35,16 @@ pub fn reported(outcome: &Outcome) -> BTreeSet<(u32, String)> {
         .map(|f| (f.location.start.line, f.check.to_string()))
         .collect()
 }
+
+/// `settings` at the Kubernetes version a `# kubernetesVersion: 1.x` line of `text` names, for
+/// checks that only fire at some versions (deprecated APIs); otherwise unchanged.
+pub fn at_declared_version(settings: &RunSettings, text: &str) -> RunSettings {
+    let mut out = settings.clone();
+    if let Some(v) = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("# kubernetesVersion:"))
+    {
+        out.kubernetes_version = v.trim().parse().expect("a valid kubernetesVersion marker");
+    }
+    out
+}

@@ -3,6 +3,7 @@
 
 pub mod code;
 pub mod cross;
+pub mod pod_rules;
 pub mod pod_security;
 
 use std::sync::{Arc, OnceLock};
@@ -20,6 +21,7 @@ use crate::yaml::{self, Document, NodeRef};
 /// Theme files, in the order of `checks.yaml`.
 const BUILTIN_FILES: &[(&str, &str)] = &[
     ("validity.yaml", include_str!("validity.yaml")),
+    ("api-versions.yaml", include_str!("api-versions.yaml")),
     ("pod-security.yaml", include_str!("pod-security.yaml")),
     ("images.yaml", include_str!("images.yaml")),
     ("resources.yaml", include_str!("resources.yaml")),
@@ -162,4 +164,5 @@ pub fn code_check(id: &str) -> Option<CodeFn> {
 }
 
 /// Each module of code-backed checks lists its own `(id, fn)` pairs.
-const REGISTRIES: &[&[(&str, CodeFn)]] = &[code::REGISTRY, pod_security::REGISTRY];
+const REGISTRIES: &[&[(&str, CodeFn)]] =
+    &[code::REGISTRY, pod_security::REGISTRY, pod_rules::REGISTRY];

@@ -1,0 +1,893 @@
+//! Code-backed checks over labels, selectors, ports, volumes, env, quantities, API versions,
+//! image references and probes: the ones that compare two parts of an object or need a parser.
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::check::rule::Literal;
+use crate::checks::code::parse_image;
+use crate::checks::{CodeCtx, CodeFn, Hit};
+use crate::k8s::quantity::{self, Quantity};
+use crate::k8s::{api_versions, names};
+use crate::object::pod::Container;
+use crate::yaml::{NodeRef, Scalar};
+
+pub(crate) const REGISTRY: &[(&str, CodeFn)] = &[
+    ("label-value-invalid", label_value_invalid),
+    ("port-name-invalid", port_name_invalid),
+    ("volume-mount-unknown", volume_mount_unknown),
+    ("env-duplicate", env_duplicate),
+    ("workload-selector-mismatch", workload_selector_mismatch),
+    ("resource-quantity-invalid", resource_quantity_invalid),
+    ("request-exceeds-limit", request_exceeds_limit),
+    ("api-deprecated", api_deprecated),
+    ("api-removed", api_removed),
+    ("image-registry-allowed", image_registry_allowed),
+    ("image-pull-policy", image_pull_policy),
+    ("requests-equal-limits", requests_equal_limits),
+    ("probes-identical", probes_identical),
+    ("probe-port-unexposed", probe_port_unexposed),
+];
+
+fn join(base: &str, rel: &str) -> String {
+    if base.is_empty() {
+        rel.to_string()
+    } else {
+        format!("{base}.{rel}")
+    }
+}
+
+fn container_path(ctx: &CodeCtx<'_, '_>, c: &Container<'_>, rel: &str) -> String {
+    join(&ctx.pod_path(), &format!("{}.{rel}", c.path()))
+}
+
+/// The display text of a scalar map key or value.
+fn text_of(node: NodeRef<'_>) -> Option<String> {
+    node.as_display()
+}
+
+fn label_value_invalid(ctx: &mut CodeCtx<'_, '_>) {
+    let mut sets = Vec::new();
+    if let Some(labels) = ctx.root.get("metadata").and_then(|m| m.get("labels")) {
+        sets.push((labels, join(&ctx.object.base_path, "metadata.labels"), ""));
+    }
+    if let Some(pod) = ctx.pod {
+        // A Pod's own metadata is the object's, already covered above.
+        if ctx.object.kind() != "Pod" {
+            if let Some(labels) = pod.metadata.and_then(|m| m.get("labels")) {
+                let spec = ctx.pod_path();
+                let meta = spec.strip_suffix("spec").unwrap_or(&spec).to_string();
+                sets.push((labels, format!("{meta}metadata.labels"), "pod template "));
+            }
+        }
+    }
+    for (labels, path, what) in sets {
+        for (key, value) in labels.entries() {
+            let k = key.text().unwrap_or_default();
+            if let Err(why) = names::validate_label_key(k) {
+                ctx.report(
+                    Hit::new(
+                        key.span(),
+                        format!("{what}label key `{k}` is invalid: {why}"),
+                    )
+                    .path(format!("{path}[\"{k}\"]")),
+                );
+            }
+            if value.is_map() || value.is_seq() {
+                continue;
+            }
+            let v = if value.is_null() {
+                String::new()
+            } else {
+                text_of(value).unwrap_or_default()
+            };
+            if let Err(why) = names::validate_label_value(&v) {
+                ctx.report(
+                    Hit::new(
+                        value.span(),
+                        format!("{what}label `{k}` has an invalid value: {why}"),
+                    )
+                    .path(format!("{path}[\"{k}\"]")),
+                );
+            }
+        }
+    }
+}
+
+fn port_name_invalid(ctx: &mut CodeCtx<'_, '_>) {
+    if let Some(pod) = ctx.pod {
+        for c in pod.containers() {
+            let mut seen: HashSet<String> = HashSet::new();
+            for (i, port) in c
+                .node
+                .get("ports")
+                .into_iter()
+                .flat_map(NodeRef::items)
+                .enumerate()
+            {
+                let Some(name_node) = port.get("name") else {
+                    continue;
+                };
+                let Some(name) = name_node.as_display().filter(|_| !name_node.is_null()) else {
+                    continue;
+                };
+                let path = container_path(ctx, &c, &format!("ports[{i}].name"));
+                if let Err(why) = names::validate_port_name(&name) {
+                    ctx.report(
+                        Hit::new(
+                            name_node.span(),
+                            format!(
+                                "container `{}`: port name `{name}` is invalid: {why}",
+                                c.name
+                            ),
+                        )
+                        .path(path.clone())
+                        .container(c.name),
+                    );
+                }
+                if !seen.insert(name.clone()) {
+                    ctx.report(
+                        Hit::new(
+                            name_node.span(),
+                            format!(
+                                "container `{}` declares the port name `{name}` twice",
+                                c.name
+                            ),
+                        )
+                        .path(path)
+                        .container(c.name),
+                    );
+                }
+            }
+        }
+    }
+    if ctx.object.kind() == "Service" {
+        let ports = ctx.root.get("spec").and_then(|s| s.get("ports"));
+        for (i, port) in ports.into_iter().flat_map(NodeRef::items).enumerate() {
+            let Some(target) = port.get("targetPort") else {
+                continue;
+            };
+            // An IntOrString: only a string is a port name; a number is a port number.
+            let Some(name) = target.as_str() else {
+                continue;
+            };
+            if let Err(why) = names::validate_port_name(name) {
+                ctx.report(
+                    Hit::new(
+                        target.span(),
+                        format!("Service port {i}: targetPort name `{name}` is invalid: {why}"),
+                    )
+                    .path(join(
+                        &ctx.object.base_path,
+                        &format!("spec.ports[{i}].targetPort"),
+                    )),
+                );
+            }
+        }
+    }
+}
+
+fn volume_mount_unknown(ctx: &mut CodeCtx<'_, '_>) {
+    let Some(pod) = ctx.pod else { return };
+    let volumes: Vec<String> = pod
+        .spec
+        .get("volumes")
+        .into_iter()
+        .flat_map(NodeRef::items)
+        .filter_map(|v| v.get("name").and_then(NodeRef::as_display))
+        .collect();
+    for c in pod.containers() {
+        let mut paths: HashSet<String> = HashSet::new();
+        let mounts = c.node.get("volumeMounts");
+        for (i, mount) in mounts.into_iter().flat_map(NodeRef::items).enumerate() {
+            if let Some(name_node) = mount.get("name") {
+                if let Some(name) = name_node.as_display().filter(|_| !name_node.is_null()) {
+                    if !volumes.contains(&name) {
+                        ctx.report(
+                            Hit::new(
+                                name_node.span(),
+                                format!(
+                                    "container `{}` mounts volume `{name}`, which is not in the pod's volumes",
+                                    c.name
+                                ),
+                            )
+                            .path(container_path(ctx, &c, &format!("volumeMounts[{i}].name")))
+                            .container(c.name),
+                        );
+                    }
+                }
+            }
+            if let Some(path_node) = mount.get("mountPath") {
+                if let Some(p) = path_node.as_display().filter(|_| !path_node.is_null()) {
+                    if !paths.insert(p.clone()) {
+                        ctx.report(
+                            Hit::new(
+                                path_node.span(),
+                                format!("container `{}` mounts two volumes at `{p}`", c.name),
+                            )
+                            .path(container_path(
+                                ctx,
+                                &c,
+                                &format!("volumeMounts[{i}].mountPath"),
+                            ))
+                            .container(c.name),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn env_duplicate(ctx: &mut CodeCtx<'_, '_>) {
+    let Some(pod) = ctx.pod else { return };
+    for c in pod.containers() {
+        let mut seen: HashSet<String> = HashSet::new();
+        for (i, env) in c
+            .node
+            .get("env")
+            .into_iter()
+            .flat_map(NodeRef::items)
+            .enumerate()
+        {
+            let Some(name_node) = env.get("name") else {
+                continue;
+            };
+            let Some(name) = name_node.as_display().filter(|_| !name_node.is_null()) else {
+                continue;
+            };
+            if !seen.insert(name.clone()) {
+                ctx.report(
+                    Hit::new(
+                        name_node.span(),
+                        format!(
+                            "container `{}` sets env var `{name}` more than once; only the last value takes effect",
+                            c.name
+                        ),
+                    )
+                    .path(container_path(ctx, &c, &format!("env[{i}].name")))
+                    .container(c.name),
+                );
+            }
+        }
+    }
+}
+
+const SELECTOR_KINDS: &[&str] = &["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"];
+
+fn workload_selector_mismatch(ctx: &mut CodeCtx<'_, '_>) {
+    if !SELECTOR_KINDS.contains(&ctx.object.kind()) {
+        return;
+    }
+    let Some(spec) = ctx.root.get("spec") else {
+        return;
+    };
+    let Some((sel_key, selector)) = spec.get_entry("selector") else {
+        return;
+    };
+    let base = join(&ctx.object.base_path, "spec.selector");
+    let labels: BTreeMap<String, String> = spec
+        .get("template")
+        .and_then(|t| t.get("metadata"))
+        .and_then(|m| m.get("labels"))
+        .map(|l| {
+            l.entries()
+                .into_iter()
+                .filter_map(|(k, v)| Some((k.text()?.to_string(), v.as_display()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let match_labels = selector.get_entry("matchLabels");
+    let exprs = selector.get_entry("matchExpressions");
+    let empty_labels = match_labels.is_none_or(|(_, m)| m.is_empty_value());
+    let empty_exprs = exprs.is_none_or(|(_, e)| e.is_empty_value());
+    if empty_labels && empty_exprs {
+        let what = if selector.is_empty_value() || match_labels.is_some() || exprs.is_some() {
+            "an empty selector"
+        } else {
+            "a selector without `matchLabels` or `matchExpressions`"
+        };
+        ctx.report(
+            Hit::new(
+                sel_key.span(),
+                format!(
+                    "{} `{}` has {what}, which the API rejects",
+                    ctx.object.kind(),
+                    ctx.object.id.name
+                ),
+            )
+            .path(base),
+        );
+        return;
+    }
+    if let Some((_, m)) = match_labels {
+        for (k, v) in m.entries() {
+            let key = k.text().unwrap_or_default();
+            let want = v.as_display().unwrap_or_default();
+            let problem = match labels.get(key) {
+                None => format!("selector requires label `{key}={want}`, but the pod template has no label `{key}`"),
+                Some(have) if *have != want => format!(
+                    "selector requires label `{key}={want}`, but the pod template has `{key}={have}`"
+                ),
+                Some(_) => continue,
+            };
+            ctx.report(Hit::new(k.span(), problem).path(format!("{base}.matchLabels[\"{key}\"]")));
+        }
+    }
+    if let Some((_, list)) = exprs {
+        for (i, e) in list.items().enumerate() {
+            let key = e
+                .get("key")
+                .and_then(NodeRef::as_display)
+                .unwrap_or_default();
+            let op = e
+                .get("operator")
+                .and_then(NodeRef::as_display)
+                .unwrap_or_default();
+            let values: Vec<String> = e
+                .get("values")
+                .into_iter()
+                .flat_map(NodeRef::items)
+                .filter_map(NodeRef::as_display)
+                .collect();
+            let have = labels.get(&key);
+            let ok = match op.as_str() {
+                "In" => have.is_some_and(|h| values.contains(h)),
+                "NotIn" => have.is_none_or(|h| !values.contains(h)),
+                "Exists" => have.is_some(),
+                "DoesNotExist" => have.is_none(),
+                // An unknown operator is an API error of its own, not a mismatch.
+                _ => true,
+            };
+            if !ok {
+                let shown =
+                    have.map_or_else(|| format!("no label `{key}`"), |h| format!("`{key}={h}`"));
+                let anchor = e.get_entry("key").map_or(e.span(), |(k, _)| k.span());
+                ctx.report(
+                    Hit::new(
+                        anchor,
+                        format!(
+                            "selector expression `{key} {op}{}` does not match the pod template, which has {shown}",
+                            if values.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" [{}]", values.join(", "))
+                            }
+                        ),
+                    )
+                    .path(format!("{base}.matchExpressions[{i}]")),
+                );
+            }
+        }
+    }
+}
+
+/// Parses a quantity the way the API server reads it from JSON: numbers are quantities too.
+fn quantity_of(node: NodeRef<'_>) -> Option<Result<Quantity, String>> {
+    match node.scalar()? {
+        Scalar::Null => None,
+        Scalar::Str(s) => Some(quantity::parse(s).map_err(|e| e.to_string())),
+        Scalar::Int(i) => Some(quantity::parse(&i.to_string()).map_err(|e| e.to_string())),
+        Scalar::Float(f) if f.is_finite() => Some(
+            quantity::parse(&node.text().unwrap_or_default().replace('_', ""))
+                .or_else(|_| quantity::parse(&format!("{f}")).map_err(|e| e.to_string())),
+        ),
+        Scalar::Float(_) | Scalar::Bool(_) => Some(Err("it is not a number".to_string())),
+    }
+}
+
+/// `(resources node, field path, container)` for each container and the pod itself.
+fn resource_blocks<'d>(ctx: &CodeCtx<'_, 'd>) -> Vec<(NodeRef<'d>, String, Option<&'d str>)> {
+    let Some(pod) = ctx.pod else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let Some(r) = pod.spec.get("resources") {
+        out.push((r, join(&ctx.pod_path(), "resources"), None));
+    }
+    for c in pod.containers() {
+        if let Some(r) = c.node.get("resources") {
+            out.push((r, container_path(ctx, &c, "resources"), Some(c.name)));
+        }
+    }
+    out
+}
+
+/// `resources.limits.cpu`, or `resources.limits["nvidia.com/gpu"]` for qualified names.
+fn resource_path(path: &str, section: &str, name: &str) -> String {
+    if name.contains(['.', '/']) {
+        format!("{path}.{section}[\"{name}\"]")
+    } else {
+        format!("{path}.{section}.{name}")
+    }
+}
+
+fn owner(container: Option<&str>) -> String {
+    container.map_or_else(|| "the pod".to_string(), |c| format!("container `{c}`"))
+}
+
+fn resource_quantity_invalid(ctx: &mut CodeCtx<'_, '_>) {
+    for (res, path, container) in resource_blocks(ctx) {
+        for section in ["requests", "limits"] {
+            let Some(map) = res.get(section) else {
+                continue;
+            };
+            for (k, v) in map.entries() {
+                let name = k.text().unwrap_or_default();
+                let problem = if v.is_map() || v.is_seq() {
+                    Some(format!(
+                        "{section}.{name} is a {}, not a quantity",
+                        if v.is_map() { "mapping" } else { "list" }
+                    ))
+                } else {
+                    quantity_of(v).and_then(Result::err).map(|why| {
+                        let raw = v.text().unwrap_or_default();
+                        format!("{section}.{name} `{raw}` is not a valid quantity: {why}")
+                    })
+                };
+                if let Some(problem) = problem {
+                    let mut hit = Hit::new(v.span(), format!("{}: {problem}", owner(container)))
+                        .path(resource_path(&path, section, name));
+                    hit.container = container.map(str::to_string);
+                    ctx.report(hit);
+                }
+            }
+        }
+    }
+}
+
+const COMPARED: &[&str] = &["cpu", "memory", "ephemeral-storage"];
+
+/// A parsed value and where it is written.
+type Parsed<'d> = Option<(NodeRef<'d>, Quantity)>;
+
+fn request_and_limit<'d>(res: NodeRef<'d>, name: &str) -> (Parsed<'d>, Parsed<'d>) {
+    let get = |section: &str| {
+        let node = res.get(section)?.get(name)?;
+        let q = quantity_of(node)?.ok()?;
+        Some((node, q))
+    };
+    (get("requests"), get("limits"))
+}
+
+fn request_exceeds_limit(ctx: &mut CodeCtx<'_, '_>) {
+    for (res, path, container) in resource_blocks(ctx) {
+        for name in COMPARED {
+            let (Some((rn, rq)), Some((ln, lq))) = request_and_limit(res, name) else {
+                continue;
+            };
+            if rq > lq {
+                let mut hit = Hit::new(
+                    rn.span(),
+                    format!(
+                        "{}: {name} request `{}` exceeds its limit `{}`",
+                        owner(container),
+                        rn.as_display().unwrap_or_default(),
+                        ln.as_display().unwrap_or_default()
+                    ),
+                )
+                .path(resource_path(&path, "requests", name));
+                hit.container = container.map(str::to_string);
+                ctx.report(hit);
+            }
+        }
+    }
+}
+
+fn requests_equal_limits(ctx: &mut CodeCtx<'_, '_>) {
+    for (res, path, container) in resource_blocks(ctx) {
+        for name in ["cpu", "memory"] {
+            let (Some((rn, rq)), Some((ln, lq))) = request_and_limit(res, name) else {
+                continue;
+            };
+            if rq != lq {
+                let mut hit = Hit::new(
+                    rn.span(),
+                    format!(
+                        "{}: {name} request `{}` differs from its limit `{}`, so the pod is not Guaranteed QoS",
+                        owner(container),
+                        rn.as_display().unwrap_or_default(),
+                        ln.as_display().unwrap_or_default()
+                    ),
+                )
+                .path(resource_path(&path, "requests", name));
+                hit.container = container.map(str::to_string);
+                ctx.report(hit);
+            }
+        }
+    }
+}
+
+fn api_lifecycle(ctx: &mut CodeCtx<'_, '_>, removed: bool) {
+    let api = ctx.object.id.api_version.as_str();
+    let kind = ctx.object.kind();
+    let Some(change) = api_versions::lookup(api, kind) else {
+        return;
+    };
+    let Some(node) = ctx.root.get("apiVersion") else {
+        return;
+    };
+    let instead = if change.replacement.is_empty() {
+        "nothing replaces it".to_string()
+    } else {
+        format!("use `{}`", change.replacement)
+    };
+    let message = if removed {
+        if !change.is_removed_at(ctx.version) {
+            return;
+        }
+        let at = change.removed_in.map(|v| v.to_string()).unwrap_or_default();
+        format!(
+            "`{api}` {kind} was removed in Kubernetes {at} (target {}); {instead}",
+            ctx.version
+        )
+    } else {
+        if !change.is_deprecated_at(ctx.version) {
+            return;
+        }
+        let at = change
+            .deprecated_in
+            .map(|v| v.to_string())
+            .unwrap_or_default();
+        let until = change.removed_in.map_or_else(
+            || "not yet scheduled for removal".to_string(),
+            |v| format!("removed in {v}"),
+        );
+        format!("`{api}` {kind} is deprecated since Kubernetes {at} ({until}); {instead}")
+    };
+    ctx.report(Hit::new(node.span(), message).path(join(&ctx.object.base_path, "apiVersion")));
+}
+
+fn api_deprecated(ctx: &mut CodeCtx<'_, '_>) {
+    api_lifecycle(ctx, false);
+}
+
+fn api_removed(ctx: &mut CodeCtx<'_, '_>) {
+    api_lifecycle(ctx, true);
+}
+
+/// The repository of an image as the container runtime resolves it: bare names live on
+/// Docker Hub, and official images under `library/`.
+#[must_use]
+pub fn normalize_repository(name: &str) -> String {
+    let (first, rest) = match name.split_once('/') {
+        Some((f, r)) => (f, Some(r)),
+        None => (name, None),
+    };
+    let is_host = rest.is_some() && (first.contains(['.', ':']) || first == "localhost");
+    match rest {
+        Some(rest) if is_host => {
+            let host = if first == "index.docker.io" {
+                "docker.io"
+            } else {
+                first
+            };
+            format!("{host}/{rest}")
+        }
+        Some(_) => format!("docker.io/{name}"),
+        None => format!("docker.io/library/{name}"),
+    }
+}
+
+/// `*` matches any run of characters; a pattern without `*` also matches everything under it
+/// as a path prefix (`ghcr.io/acme` allows `ghcr.io/acme/app`).
+#[must_use]
+pub fn registry_glob_matches(pattern: &str, repo: &str) -> bool {
+    let pattern = pattern.trim_end_matches('/');
+    if !pattern.contains('*') {
+        return repo == pattern
+            || repo
+                .strip_prefix(pattern)
+                .is_some_and(|r| r.starts_with('/'));
+    }
+    glob(pattern.as_bytes(), repo.as_bytes())
+}
+
+fn glob(p: &[u8], s: &[u8]) -> bool {
+    // Iterative wildcard match with single-star backtracking: linear in practice.
+    let (mut pi, mut si) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, si));
+            pi += 1;
+        } else if pi < p.len() && p[pi] == s[si] {
+            pi += 1;
+            si += 1;
+        } else if let Some((sp, ss)) = star {
+            pi = sp + 1;
+            si = ss + 1;
+            star = Some((sp, ss + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&b| b == b'*')
+}
+
+fn string_list(lit: Option<&Literal>) -> Vec<&str> {
+    match lit {
+        Some(Literal::List(items)) => items
+            .iter()
+            .filter_map(|i| match i {
+                Literal::Str(s) => Some(s.as_str()),
+                _ => None,
+            })
+            .collect(),
+        Some(Literal::Str(s)) => vec![s.as_str()],
+        _ => Vec::new(),
+    }
+}
+
+fn image_registry_allowed(ctx: &mut CodeCtx<'_, '_>) {
+    let Some(pod) = ctx.pod else { return };
+    let allowed: Vec<String> = string_list(ctx.check.params.get("allowedRegistries"))
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    if allowed.is_empty() {
+        return;
+    }
+    for c in pod.containers() {
+        let Some(node) = c.node.get("image") else {
+            continue;
+        };
+        let Some(image) = node.as_str() else { continue };
+        let repo = normalize_repository(parse_image(image).name);
+        if !allowed.iter().any(|p| registry_glob_matches(p, &repo)) {
+            ctx.report(
+                Hit::new(
+                    node.span(),
+                    format!(
+                        "container `{}` uses `{repo}`, which is outside the allowed registries",
+                        c.name
+                    ),
+                )
+                .path(container_path(ctx, &c, "image"))
+                .container(c.name),
+            );
+        }
+    }
+}
+
+fn image_pull_policy(ctx: &mut CodeCtx<'_, '_>) {
+    let Some(pod) = ctx.pod else { return };
+    for c in pod.containers() {
+        let Some(image) = c.node.get("image").and_then(NodeRef::as_str) else {
+            continue;
+        };
+        let parsed = parse_image(image);
+        if parsed.digest.is_some() {
+            continue;
+        }
+        let policy = c.node.get_entry("imagePullPolicy");
+        let explicit = policy
+            .and_then(|(_, v)| v.as_str())
+            .filter(|s| !s.is_empty());
+        // Kubernetes defaults to Always only for `latest` and untagged images.
+        let effective = explicit.unwrap_or(match parsed.tag {
+            None | Some("latest") => "Always",
+            Some(_) => "IfNotPresent",
+        });
+        if effective == "Always" {
+            continue;
+        }
+        let (span, shown) = match policy {
+            Some((_, v)) if explicit.is_some() => (v.span(), format!("`{effective}`")),
+            _ => (c.anchor(), format!("defaulted to `{effective}`")),
+        };
+        ctx.report(
+            Hit::new(
+                span,
+                format!(
+                    "container `{}` pulls the mutable image `{image}` with imagePullPolicy {shown}",
+                    c.name
+                ),
+            )
+            .path(container_path(ctx, &c, "imagePullPolicy"))
+            .container(c.name),
+        );
+    }
+}
+
+/// A YAML value as the API server's JSON decoding sees it: maps unordered, scalars resolved.
+#[derive(Clone, Debug, PartialEq)]
+enum Value {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Str(String),
+    List(Vec<Value>),
+    Map(BTreeMap<String, Value>),
+}
+
+fn value_of(node: NodeRef<'_>, depth: usize) -> Value {
+    if depth > 64 {
+        return Value::Null;
+    }
+    if node.is_map() {
+        return Value::Map(
+            node.entries()
+                .into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| {
+                    (
+                        k.text().unwrap_or_default().to_string(),
+                        value_of(v, depth + 1),
+                    )
+                })
+                .collect(),
+        );
+    }
+    if node.is_seq() {
+        return Value::List(node.items().map(|i| value_of(i, depth + 1)).collect());
+    }
+    match node.scalar() {
+        None | Some(Scalar::Null) => Value::Null,
+        Some(Scalar::Bool(b)) => Value::Bool(b),
+        Some(Scalar::Int(i)) => Value::Int(i),
+        #[expect(clippy::cast_possible_truncation, reason = "integral and in range")]
+        Some(Scalar::Float(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Value::Int(f as i128),
+        Some(Scalar::Float(f)) => Value::Float(f),
+        Some(Scalar::Str(s)) => Value::Str(s.to_string()),
+    }
+}
+
+/// A probe with the API server's defaults filled in, so that written-out defaults compare
+/// equal to omitted ones.
+fn probe_value(node: NodeRef<'_>) -> Value {
+    let mut v = value_of(node, 0);
+    if let Value::Map(m) = &mut v {
+        for (k, d) in [
+            ("timeoutSeconds", 1),
+            ("periodSeconds", 10),
+            ("successThreshold", 1),
+            ("failureThreshold", 3),
+            ("initialDelaySeconds", 0),
+        ] {
+            m.entry(k.to_string()).or_insert(Value::Int(d));
+        }
+        if let Some(Value::Map(h)) = m.get_mut("httpGet") {
+            h.entry("path".into()).or_insert(Value::Str("/".into()));
+            h.entry("scheme".into())
+                .or_insert(Value::Str("HTTP".into()));
+        }
+        if let Some(Value::Map(g)) = m.get_mut("grpc") {
+            g.entry("service".into())
+                .or_insert(Value::Str(String::new()));
+        }
+    }
+    v
+}
+
+fn probes_identical(ctx: &mut CodeCtx<'_, '_>) {
+    let Some(pod) = ctx.pod else { return };
+    for c in pod.containers() {
+        let (Some((lk, live)), Some(ready)) = (
+            c.node.get_entry("livenessProbe"),
+            c.node.get("readinessProbe"),
+        ) else {
+            continue;
+        };
+        if live.is_empty_value() || ready.is_empty_value() {
+            continue;
+        }
+        if probe_value(live) == probe_value(ready) {
+            ctx.report(
+                Hit::new(
+                    lk.span(),
+                    format!(
+                        "container `{}` has a liveness probe identical to its readiness probe",
+                        c.name
+                    ),
+                )
+                .path(container_path(ctx, &c, "livenessProbe"))
+                .container(c.name),
+            );
+        }
+    }
+}
+
+fn probe_port_unexposed(ctx: &mut CodeCtx<'_, '_>) {
+    let Some(pod) = ctx.pod else { return };
+    for c in pod.containers() {
+        // Probes connect over TCP, so only TCP ports (the default protocol) count.
+        let tcp_ports: Vec<NodeRef<'_>> = c
+            .node
+            .get("ports")
+            .into_iter()
+            .flat_map(NodeRef::items)
+            .filter(|p| {
+                p.get("protocol")
+                    .and_then(NodeRef::as_str)
+                    .is_none_or(|s| s == "TCP")
+            })
+            .collect();
+        for probe_name in ["livenessProbe", "readinessProbe", "startupProbe"] {
+            let Some(probe) = c.node.get(probe_name) else {
+                continue;
+            };
+            for handler in ["httpGet", "tcpSocket", "grpc"] {
+                let Some(h) = probe.get(handler) else {
+                    continue;
+                };
+                // A probe aimed at another host says nothing about this container's ports.
+                if h.get("host").is_some_and(|n| !n.is_empty_value()) {
+                    continue;
+                }
+                let Some(port) = h.get("port") else { continue };
+                let (exposed, what) = match port.scalar() {
+                    Some(Scalar::Str(name)) => (
+                        tcp_ports
+                            .iter()
+                            .any(|p| p.get("name").and_then(NodeRef::as_str) == Some(name)),
+                        format!("named port `{name}`"),
+                    ),
+                    Some(Scalar::Int(n)) => (
+                        tcp_ports.iter().any(|p| {
+                            p.get("containerPort").and_then(NodeRef::as_i64)
+                                == i64::try_from(n).ok()
+                        }),
+                        format!("port {n}"),
+                    ),
+                    _ => (true, String::new()),
+                };
+                if !exposed {
+                    ctx.report(
+                        Hit::new(
+                            port.span(),
+                            format!(
+                                "container `{}`: {probe_name} {handler} uses {what}, which is not a TCP port in the container's `ports`",
+                                c.name
+                            ),
+                        )
+                        .path(container_path(ctx, &c, &format!("{probe_name}.{handler}.port")))
+                        .container(c.name),
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repositories_are_normalized_like_the_runtime() {
+        assert_eq!(normalize_repository("nginx"), "docker.io/library/nginx");
+        assert_eq!(
+            normalize_repository("bitnami/redis"),
+            "docker.io/bitnami/redis"
+        );
+        assert_eq!(normalize_repository("ghcr.io/a/b"), "ghcr.io/a/b");
+        assert_eq!(
+            normalize_repository("localhost:5000/app"),
+            "localhost:5000/app"
+        );
+        assert_eq!(normalize_repository("localhost/app"), "localhost/app");
+        assert_eq!(
+            normalize_repository("index.docker.io/library/x"),
+            "docker.io/library/x"
+        );
+    }
+
+    #[test]
+    fn registry_globs() {
+        assert!(registry_glob_matches("ghcr.io/acme", "ghcr.io/acme/app"));
+        assert!(!registry_glob_matches("ghcr.io/acme", "ghcr.io/acmex/app"));
+        assert!(registry_glob_matches(
+            "*.dkr.ecr.*.amazonaws.com/*",
+            "1.dkr.ecr.eu-west-1.amazonaws.com/a"
+        ));
+        assert!(registry_glob_matches(
+            "docker.io/library/*",
+            "docker.io/library/nginx"
+        ));
+        assert!(!registry_glob_matches(
+            "docker.io/library/*",
+            "docker.io/bitnami/redis"
+        ));
+    }
+}
