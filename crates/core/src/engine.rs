@@ -588,5 +588,10 @@ fn literal_text(lit: &Literal) -> String {
             .map(literal_text)
             .collect::<Vec<_>>()
             .join(", "),
+        Literal::Map(entries) => entries
+            .iter()
+            .map(|(k, v)| format!("{k}={}", literal_text(v)))
+            .collect::<Vec<_>>()
+            .join(" "),
     }
 }

@@ -20,16 +20,28 @@ pub enum Literal {
     Number(f64),
     Str(String),
     List(Vec<Literal>),
+    /// A structured parameter value (`{key: team, value: '^[a-z]+$'}`), read by code checks.
+    Map(BTreeMap<String, Literal>),
     Param(String),
 }
 
 impl Literal {
     pub fn from_node(node: NodeRef<'_>) -> Decoded<Self> {
         if node.is_map() {
-            let mut f = Fields::new(node, "a parameter reference")?;
-            let name = f.required_str("param")?.to_string();
-            f.finish()?;
-            return Ok(Literal::Param(name));
+            if node.get("param").is_some() {
+                let mut f = Fields::new(node, "a parameter reference")?;
+                let name = f.required_str("param")?.to_string();
+                f.finish()?;
+                return Ok(Literal::Param(name));
+            }
+            let mut map = BTreeMap::new();
+            for (k, v) in node.entries() {
+                map.insert(
+                    k.text().unwrap_or_default().to_string(),
+                    Literal::from_node(v)?,
+                );
+            }
+            return Ok(Literal::Map(map));
         }
         if node.is_seq() {
             return node
