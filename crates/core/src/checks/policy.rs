@@ -541,6 +541,7 @@ fn required_metadata(ctx: &mut CodeCtx<'_, '_>, field: &str, param: &str, noun: 
     let entries = metadata.and_then(|(_, m)| m.get_entry(field));
     let what = format!("{} `{}`", ctx.object.kind(), ctx.object.id.name);
     let base = ctx.object.base_path.clone();
+    let mut missing = Vec::new();
     for req in required {
         let found = entries.and_then(|(_, e)| e.get_entry(&req.key));
         match found {
@@ -560,19 +561,25 @@ fn required_metadata(ctx: &mut CodeCtx<'_, '_>, field: &str, param: &str, noun: 
                     ctx.report(hit);
                 }
             }
-            None => {
-                let span = match (entries, metadata) {
-                    (Some((k, _)), _) | (None, Some((k, _))) => k.span(),
-                    (None, None) => object_anchor(ctx.root),
-                };
-                let hit = Hit::new(
-                    span,
-                    format!("{what} lacks the required {noun} `{}`", req.key),
-                )
-                .path(join(&base, &format!("metadata.{field}")));
-                ctx.report(hit);
-            }
+            None => missing.push(format!("`{}`", req.key)),
         }
+    }
+    // Missing entries share one anchor, so they make one finding naming all of them.
+    if !missing.is_empty() {
+        let span = match (entries, metadata) {
+            (Some((k, _)), _) | (None, Some((k, _))) => k.span(),
+            (None, None) => object_anchor(ctx.root),
+        };
+        let plural = if missing.len() > 1 { "s" } else { "" };
+        let hit = Hit::new(
+            span,
+            format!(
+                "{what} lacks the required {noun}{plural} {}",
+                missing.join(", ")
+            ),
+        )
+        .path(join(&base, &format!("metadata.{field}")));
+        ctx.report(hit);
     }
 }
 
