@@ -384,7 +384,10 @@ fn cronjob_schedule_invalid(ctx: &mut CodeCtx<'_, '_>) {
     let path = join(&ctx.object.base_path, "spec.schedule");
     match spec.1.get_entry("schedule") {
         Some((k, v)) => {
-            let Some(text) = v.as_display().filter(|_| v.is_scalar() && !v.is_null()) else {
+            let Some(text) = v
+                .as_display()
+                .filter(|t| v.is_scalar() && !v.is_null() && !t.trim().is_empty())
+            else {
                 let hit = Hit::new(k.span(), format!("CronJob `{name}` has an empty schedule"))
                     .path(path);
                 ctx.report(hit);
