@@ -20,16 +20,28 @@ pub enum Literal {
     Number(f64),
     Str(String),
     List(Vec<Literal>),
+    /// A structured parameter value (`{key: team, value: '^[a-z]+$'}`), read by code checks.
+    Map(BTreeMap<String, Literal>),
     Param(String),
 }
 
 impl Literal {
     pub fn from_node(node: NodeRef<'_>) -> Decoded<Self> {
         if node.is_map() {
-            let mut f = Fields::new(node, "a parameter reference")?;
-            let name = f.required_str("param")?.to_string();
-            f.finish()?;
-            return Ok(Literal::Param(name));
+            if node.get("param").is_some() {
+                let mut f = Fields::new(node, "a parameter reference")?;
+                let name = f.required_str("param")?.to_string();
+                f.finish()?;
+                return Ok(Literal::Param(name));
+            }
+            let mut map = BTreeMap::new();
+            for (k, v) in node.entries() {
+                map.insert(
+                    k.text().unwrap_or_default().to_string(),
+                    Literal::from_node(v)?,
+                );
+            }
+            return Ok(Literal::Map(map));
         }
         if node.is_seq() {
             return node
@@ -84,6 +96,11 @@ impl Literal {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            Literal::Map(entries) => entries
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.display()))
+                .collect::<Vec<_>>()
+                .join(" "),
         }
     }
 
@@ -248,16 +265,16 @@ fn parse_test(name: &str, value: NodeRef<'_>) -> Decoded<Test> {
             flag(value)?;
             Test::Present
         }
-        "equals" => Test::Equals(Literal::from_node(value)?),
-        "not-equals" => Test::NotEquals(Literal::from_node(value)?),
-        "one-of" => Test::OneOf(Literal::from_node(value)?),
-        "not-one-of" => Test::NotOneOf(Literal::from_node(value)?),
+        "equals" => Test::Equals(test_literal(value)?),
+        "not-equals" => Test::NotEquals(test_literal(value)?),
+        "one-of" => Test::OneOf(test_literal(value)?),
+        "not-one-of" => Test::NotOneOf(test_literal(value)?),
         "matches" => Test::Matches(regex(value)?),
         "not-matches" => Test::NotMatches(regex(value)?),
-        "greater-than" => Test::Compare(Bound::GreaterThan, Literal::from_node(value)?),
-        "less-than" => Test::Compare(Bound::LessThan, Literal::from_node(value)?),
-        "at-least" => Test::Compare(Bound::AtLeast, Literal::from_node(value)?),
-        "at-most" => Test::Compare(Bound::AtMost, Literal::from_node(value)?),
+        "greater-than" => Test::Compare(Bound::GreaterThan, test_literal(value)?),
+        "less-than" => Test::Compare(Bound::LessThan, test_literal(value)?),
+        "at-least" => Test::Compare(Bound::AtLeast, test_literal(value)?),
+        "at-most" => Test::Compare(Bound::AtMost, test_literal(value)?),
         "type" | "not-type" => {
             let t = string(value, name)?;
             if !JSON_TYPES.contains(&t) {
@@ -274,6 +291,26 @@ fn parse_test(name: &str, value: NodeRef<'_>) -> Decoded<Test> {
         }
         _ => unreachable!("TESTS lists every name handled here"),
     })
+}
+
+/// A test compares against scalars, lists of them, or a parameter; structured literals exist
+/// only as parameter values that code checks read.
+fn test_literal(value: NodeRef<'_>) -> Decoded<Literal> {
+    fn has_map(lit: &Literal) -> bool {
+        match lit {
+            Literal::Map(_) => true,
+            Literal::List(items) => items.iter().any(has_map),
+            _ => false,
+        }
+    }
+    let lit = Literal::from_node(value)?;
+    if has_map(&lit) {
+        return Err(DecodeError::new(
+            value.span(),
+            "a test compares with a scalar, a list or `{param: name}`, not a mapping",
+        ));
+    }
+    Ok(lit)
 }
 
 const JSON_TYPES: &[&str] = &["string", "boolean", "number", "null", "object", "array"];
@@ -460,5 +497,25 @@ fn scalar_number(node: NodeRef<'_>) -> Option<f64> {
         Scalar::Int(i) => Some(i as f64),
         Scalar::Float(f) => Some(f),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn mappings_are_parameters_not_test_literals() {
+        let checks = |params: &str, literal: &str| {
+            let text = format!(
+                "- id: t\n  severity: info\n  summary: s\n  remediation: r\n{params}  for-each: object\n  rules:\n    - when: {{field: a, equals: {literal}}}\n      message: m\n"
+            );
+            crate::checks::parse_check_list("t.yaml", &text, false).map(|c| c.len())
+        };
+        assert_eq!(
+            checks("  params:\n    labels: [{key: owner, value: '^t'}]\n", "x").ok(),
+            Some(1)
+        );
+        assert!(checks("", "{key: owner}").is_err());
+        assert!(checks("", "[a, {key: owner}]").is_err());
+        assert_eq!(checks("", "{param: labels}").ok(), Some(1));
     }
 }

@@ -5,6 +5,7 @@ pub mod code;
 pub mod cross;
 pub mod pod_rules;
 pub mod pod_security;
+pub mod policy;
 
 use std::sync::{Arc, OnceLock};
 
@@ -27,6 +28,10 @@ const BUILTIN_FILES: &[(&str, &str)] = &[
     ("resources.yaml", include_str!("resources.yaml")),
     ("probes.yaml", include_str!("probes.yaml")),
     ("secrets.yaml", include_str!("secrets.yaml")),
+    ("rollouts.yaml", include_str!("rollouts.yaml")),
+    ("services.yaml", include_str!("services.yaml")),
+    ("rbac.yaml", include_str!("rbac.yaml")),
+    ("metadata.yaml", include_str!("metadata.yaml")),
     ("meta.yaml", include_str!("meta.yaml")),
 ];
 
@@ -164,5 +169,9 @@ pub fn code_check(id: &str) -> Option<CodeFn> {
 }
 
 /// Each module of code-backed checks lists its own `(id, fn)` pairs.
-const REGISTRIES: &[&[(&str, CodeFn)]] =
-    &[code::REGISTRY, pod_security::REGISTRY, pod_rules::REGISTRY];
+const REGISTRIES: &[&[(&str, CodeFn)]] = &[
+    code::REGISTRY,
+    pod_security::REGISTRY,
+    pod_rules::REGISTRY,
+    policy::REGISTRY,
+];
