@@ -108,15 +108,16 @@ fn check_object(
     path: String,
     out: &mut Extracted,
 ) {
-    let mut invalid =
-        |span: Span, message: String| out.invalid.push(InvalidObject { span, message });
+    // Every problem of one object becomes one finding, at the first problem's place.
     if !node.is_map() {
-        invalid(
-            node.span(),
-            "a List item must be a mapping (an object)".into(),
-        );
+        out.invalid.push(InvalidObject {
+            span: node.span(),
+            message: "a List item must be a mapping (an object)".into(),
+        });
         return;
     }
+    let mut problems: Vec<InvalidObject> = Vec::new();
+    let mut invalid = |span: Span, message: String| problems.push(InvalidObject { span, message });
     let anchor = node
         .get_entry("kind")
         .map_or(Span::new(node.span().start, node.span().start), |(k, _)| {
@@ -176,9 +177,20 @@ fn check_object(
             Some(m) => (m.span(), "`metadata` must be a mapping with a `name`"),
             None => (anchor, "the object has no `metadata.name`"),
         };
-        out.invalid.push(InvalidObject {
+        problems.push(InvalidObject {
             span,
             message: what.into(),
+        });
+    }
+    if let Some(first) = problems.first() {
+        let message = problems
+            .iter()
+            .map(|p| p.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        out.invalid.push(InvalidObject {
+            span: first.span,
+            message,
         });
     }
     if let (Some(api_version), Some(kind)) = (api_version, kind) {
