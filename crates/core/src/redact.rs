@@ -103,3 +103,31 @@ pub fn mask(text: &str, spans: &[Span]) -> String {
     }
     String::from_utf8(bytes).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masking_keeps_length_and_lines() {
+        let text = "a: secret\nb: |\n  multi\n  line\n";
+        let spans = [Span::new(3, 9), Span::new(13, 29)];
+        let masked = mask(text, &spans);
+        assert_eq!(masked.len(), text.len());
+        assert_eq!(masked.lines().count(), text.lines().count());
+        assert!(!masked.contains("secret") && !masked.contains("multi"));
+    }
+
+    #[test]
+    fn env_secret_literal_uses_the_same_name_pattern() {
+        let check = crate::checks::builtin()
+            .iter()
+            .find(|c| &*c.id == "env-secret-literal")
+            .expect("env-secret-literal is built in");
+        let logic = format!("{:?}", check.logic);
+        assert!(
+            logic.contains(SECRET_NAME_PATTERN),
+            "keep secrets.yaml and SECRET_NAME_PATTERN in step"
+        );
+    }
+}
