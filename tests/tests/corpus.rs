@@ -35,7 +35,7 @@ fn corpus() -> Option<PathBuf> {
 #[test]
 fn corpus_lints_without_crash_with_every_check() {
     let Some(dir) = corpus() else { return };
-    let discovery = load::discover(&[dir.clone()], &WalkOptions::default()).unwrap();
+    let discovery = load::discover(std::slice::from_ref(&dir), &WalkOptions::default()).unwrap();
     assert!(
         discovery.inputs.len() >= 50,
         "{} files",

@@ -80,6 +80,22 @@ impl Literal {
         }
     }
 
+    /// The strings of a list (or the one string); other items are ignored.
+    #[must_use]
+    pub fn strings(&self) -> Vec<&str> {
+        match self {
+            Literal::List(items) => items
+                .iter()
+                .filter_map(|i| match i {
+                    Literal::Str(s) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect(),
+            Literal::Str(s) => vec![s.as_str()],
+            _ => Vec::new(),
+        }
+    }
+
     /// How the literal reads in messages and docs.
     #[must_use]
     pub fn display(&self) -> String {

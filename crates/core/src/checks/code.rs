@@ -6,7 +6,6 @@ use std::sync::{OnceLock, RwLock};
 
 use regex::Regex;
 
-use crate::check::rule::Literal;
 use crate::checks::{CodeCtx, CodeFn, Hit};
 
 pub(crate) const REGISTRY: &[(&str, CodeFn)] = &[("image-tag-mutable", image_tag_mutable)];
@@ -56,24 +55,10 @@ pub(crate) fn cached_regex(pattern: &str) -> Option<Regex> {
     compiled
 }
 
-fn string_list(lit: Option<&Literal>) -> Vec<&str> {
-    match lit {
-        Some(Literal::List(items)) => items
-            .iter()
-            .filter_map(|i| match i {
-                Literal::Str(s) => Some(s.as_str()),
-                _ => None,
-            })
-            .collect(),
-        Some(Literal::Str(s)) => vec![s.as_str()],
-        _ => Vec::new(),
-    }
-}
-
 fn image_tag_mutable(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = ctx.pod else { return };
-    let block = string_list(ctx.check.params.get("blockTags"));
-    let allow = string_list(ctx.check.params.get("allowTags"));
+    let block = ctx.param_strings("blockTags");
+    let allow = ctx.param_strings("allowTags");
     let pod_path = ctx.pod_path();
     for c in pod.containers() {
         let Some(node) = c.node.get("image") else {

@@ -9,7 +9,7 @@ pub mod policy;
 
 use std::sync::{Arc, OnceLock};
 
-use crate::check::Check;
+use crate::check::{Check, Literal};
 use crate::decode::DecodeError;
 use crate::engine::ActiveCheck;
 use crate::finding::{Related, Severity};
@@ -139,7 +139,18 @@ pub struct CodeCtx<'a, 'd> {
     pub hits: &'a mut Vec<Hit>,
 }
 
-impl CodeCtx<'_, '_> {
+impl<'a> CodeCtx<'a, '_> {
+    /// A list-of-strings parameter of the running check (empty when unset).
+    #[must_use]
+    pub fn param_strings(&self, name: &str) -> Vec<&'a str> {
+        let check: &'a ActiveCheck = self.check;
+        check
+            .params
+            .get(name)
+            .map(Literal::strings)
+            .unwrap_or_default()
+    }
+
     pub fn report(&mut self, hit: Hit) {
         self.hits.push(hit);
     }

@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::check::rule::Literal;
 use crate::checks::code::parse_image;
 use crate::checks::{CodeCtx, CodeFn, Hit};
 use crate::k8s::quantity::{self, Quantity};
@@ -604,23 +603,10 @@ fn glob(p: &[u8], s: &[u8]) -> bool {
     p[pi..].iter().all(|&b| b == b'*')
 }
 
-fn string_list(lit: Option<&Literal>) -> Vec<&str> {
-    match lit {
-        Some(Literal::List(items)) => items
-            .iter()
-            .filter_map(|i| match i {
-                Literal::Str(s) => Some(s.as_str()),
-                _ => None,
-            })
-            .collect(),
-        Some(Literal::Str(s)) => vec![s.as_str()],
-        _ => Vec::new(),
-    }
-}
-
 fn image_registry_allowed(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = ctx.pod else { return };
-    let allowed: Vec<String> = string_list(ctx.check.params.get("allowedRegistries"))
+    let allowed: Vec<String> = ctx
+        .param_strings("allowedRegistries")
         .into_iter()
         .map(str::to_string)
         .collect();

@@ -151,20 +151,6 @@ fn field<'d>(sc: Option<NodeRef<'d>>, name: &str) -> Option<NodeRef<'d>> {
     set(sc.and_then(|s| s.get(name)))
 }
 
-fn string_list(lit: Option<&Literal>) -> Vec<String> {
-    match lit {
-        Some(Literal::List(items)) => items
-            .iter()
-            .filter_map(|i| match i {
-                Literal::Str(s) => Some(s.clone()),
-                _ => None,
-            })
-            .collect(),
-        Some(Literal::Str(s)) => vec![s.clone()],
-        _ => Vec::new(),
-    }
-}
-
 fn number_list(lit: Option<&Literal>) -> Vec<f64> {
     match lit {
         Some(Literal::List(items)) => items.iter().filter_map(as_f64).collect(),
@@ -266,7 +252,11 @@ fn host_paths<'d>(pod: &Pod<'d>) -> Vec<(usize, &'d str, String, NodeRef<'d>)> {
 
 fn host_path_sensitive(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = Pod::of(ctx) else { return };
-    let sensitive = string_list(ctx.check.params.get("sensitivePaths"));
+    let sensitive: Vec<String> = ctx
+        .param_strings("sensitivePaths")
+        .into_iter()
+        .map(str::to_string)
+        .collect();
     for (i, name, path, node) in host_paths(&pod) {
         if let Some(dir) = sensitive.iter().find(|d| at_or_under(&path, d)) {
             let message = if clean_path(dir) == path {
