@@ -24,6 +24,7 @@ const BUILTIN_FILES: &[(&str, &str)] = &[
     ("resources.yaml", include_str!("resources.yaml")),
     ("probes.yaml", include_str!("probes.yaml")),
     ("secrets.yaml", include_str!("secrets.yaml")),
+    ("cross.yaml", include_str!("cross.yaml")),
     ("meta.yaml", include_str!("meta.yaml")),
 ];
 
