@@ -74,7 +74,10 @@ pub struct PodTemplate<'a> {
     /// The `labels:` key of the template metadata, for related locations.
     pub labels_key: Option<NodeRef<'a>>,
     pub ports: Vec<Port>,
+    /// `None` for a template without a spec, and for external objects.
     pub spec: Option<PodSpec<'a>>,
+    /// Declared as an external object: its ports are only known when listed.
+    pub external: bool,
 }
 
 /// Kinds that have no namespace.
@@ -145,20 +148,23 @@ impl<'a> Inventory<'a> {
                         root,
                     },
                 });
-                if let Some(spec) = settings
-                    .pod_spec_path(kind)
-                    .and_then(|path| PodSpec::find(root, path))
-                {
-                    let labels_entry = spec.metadata.and_then(|m| m.get_entry("labels"));
-                    let labels = labels_entry.map_or_else(Labels::new, |(_, v)| label_map(v));
-                    inv.pods.push(PodTemplate {
-                        owner: index,
-                        namespace,
-                        labels,
-                        labels_key: labels_entry.map(|(k, _)| k),
-                        ports: container_ports(spec),
-                        spec: Some(spec),
-                    });
+                if let Some(path) = settings.pod_spec_path(kind) {
+                    // A template without a spec still stamps out pods with its labels.
+                    let spec = PodSpec::find(root, path);
+                    let metadata =
+                        spec.map_or_else(|| template_metadata(root, path), |s| s.metadata);
+                    if spec.is_some() || metadata.is_some() {
+                        let labels_entry = metadata.and_then(|m| m.get_entry("labels"));
+                        inv.pods.push(PodTemplate {
+                            owner: index,
+                            namespace,
+                            labels: labels_entry.map_or_else(Labels::new, |(_, v)| label_map(v)),
+                            labels_key: labels_entry.map(|(k, _)| k),
+                            ports: spec.map(container_ports).unwrap_or_default(),
+                            spec,
+                            external: false,
+                        });
+                    }
                 }
             }
         }
@@ -182,6 +188,7 @@ impl<'a> Inventory<'a> {
                     labels_key: None,
                     ports: ext.ports.clone(),
                     spec: None,
+                    external: true,
                 });
             }
         }
@@ -325,6 +332,16 @@ pub fn label_map(node: NodeRef<'_>) -> Labels {
             Some((k.text()?.to_string(), value))
         })
         .collect()
+}
+
+/// The metadata next to the pod spec at `path` (`spec.template.metadata`), when the spec
+/// itself is missing.
+fn template_metadata<'d>(root: NodeRef<'d>, path: &str) -> Option<NodeRef<'d>> {
+    let parent = match path.rsplit_once('.') {
+        Some((parent, _)) => parent.split('.').try_fold(root, |n, step| n.get(step))?,
+        None => root,
+    };
+    parent.get("metadata").filter(|m| m.is_map())
 }
 
 /// Ports declared by the pod's containers (regular and init, which includes sidecars).

@@ -51,7 +51,7 @@ pub(super) fn service_targetport_unresolved(cx: &mut Cx<'_, '_>) {
         };
         let pods = inv.select(svc.namespace, &sel);
         // Pods declared outside the input without ports: their ports are unknown.
-        if pods.is_empty() || pods.iter().any(|p| p.spec.is_none() && p.ports.is_empty()) {
+        if pods.is_empty() || pods.iter().any(|p| p.external && p.ports.is_empty()) {
             continue;
         }
         let ports = root.get("spec").and_then(|s| s.get("ports"));
@@ -139,30 +139,47 @@ fn service_ports(svc: &Entry<'_>) -> Option<Vec<(Option<String>, Option<i64>)>> 
     }
 }
 
-/// Every service backend of an Ingress: `(backend path, name node, port node)`, for
-/// `networking.k8s.io/v1` (`service.name`, `service.port.number|name`) and the older
-/// `serviceName`/`servicePort` form.
-fn ingress_backends<'d>(root: NodeRef<'d>) -> Vec<(String, NodeRef<'d>, Option<NodeRef<'d>>)> {
+/// A backend of an Ingress.
+enum Backend<'d> {
+    /// `(backend path, name node, port node)`.
+    Service(String, NodeRef<'d>, Option<NodeRef<'d>>),
+    /// A `networking.k8s.io/v1` backend spelled the pre-v1 way (`serviceName`), which v1 drops:
+    /// the backend names no Service at all.
+    OldSpelling(String, NodeRef<'d>),
+}
+
+/// Every service backend of an Ingress, read as its API version defines them:
+/// `service.name` with `service.port.number|name` for `networking.k8s.io/v1`, and
+/// `serviceName`/`servicePort` before. Resource backends are skipped.
+fn ingress_backends<'d>(root: NodeRef<'d>) -> Vec<Backend<'d>> {
     let mut out = Vec::new();
     let Some(spec) = root.get("spec") else {
         return out;
     };
+    let v1 = root.get("apiVersion").and_then(NodeRef::as_str) == Some("networking.k8s.io/v1");
     let mut push = |path: String, b: NodeRef<'d>| {
-        if let Some(svc) = b.get("service") {
-            if let Some(name) = svc.get("name") {
-                let port = svc
-                    .get("port")
-                    .and_then(|p| p.get("number").or_else(|| p.get("name")));
-                out.push((format!("{path}.service.name"), name, port));
+        if v1 {
+            if let Some(svc) = b.get("service") {
+                if let Some(name) = svc.get("name") {
+                    let port = svc
+                        .get("port")
+                        .and_then(|p| p.get("number").or_else(|| p.get("name")));
+                    out.push(Backend::Service(format!("{path}.service.name"), name, port));
+                }
+            } else if let Some((key, _)) = b.get_entry("serviceName") {
+                out.push(Backend::OldSpelling(format!("{path}.serviceName"), key));
             }
         } else if let Some(name) = b.get("serviceName") {
-            out.push((format!("{path}.serviceName"), name, b.get("servicePort")));
+            out.push(Backend::Service(
+                format!("{path}.serviceName"),
+                name,
+                b.get("servicePort"),
+            ));
         }
     };
-    for field in ["defaultBackend", "backend"] {
-        if let Some(b) = spec.get(field) {
-            push(format!("spec.{field}"), b);
-        }
+    let field = if v1 { "defaultBackend" } else { "backend" };
+    if let Some(b) = spec.get(field) {
+        push(format!("spec.{field}"), b);
     }
     for (r, rule) in spec
         .get("rules")
@@ -184,7 +201,21 @@ pub(super) fn ingress_backend_unresolved(cx: &mut Cx<'_, '_>) {
     let inv = cx.inv;
     for (index, ing) in inv.of_kind("Ingress") {
         let Some(root) = ing.root() else { continue };
-        for (path, name_node, port_node) in ingress_backends(root) {
+        for backend in ingress_backends(root) {
+            let (path, name_node, port_node) = match backend {
+                Backend::Service(path, name, port) => (path, name, port),
+                Backend::OldSpelling(path, key) => {
+                    cx.report(
+                        index,
+                        Hit::new(
+                            key.span(),
+                            "networking.k8s.io/v1 has no `serviceName`: the backend names no Service (use `service.name` and `service.port`)",
+                        )
+                        .path(path),
+                    );
+                    continue;
+                }
+            };
             let Some(name) = name_node.as_str() else {
                 continue;
             };
