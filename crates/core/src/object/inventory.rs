@@ -260,10 +260,10 @@ impl<'a> Inventory<'a> {
             .map(|&i| &self.pods[i])
     }
 
-    /// Pod templates of `namespace` that `selector` matches. An equality requirement narrows
-    /// the candidates through the label index first.
+    /// Indexes into [`Inventory::pods`] of the pod templates of `namespace` that `selector`
+    /// matches. An equality requirement narrows the candidates through the label index first.
     #[must_use]
-    pub fn select(&self, namespace: &str, selector: &Selector) -> Vec<&PodTemplate<'a>> {
+    pub fn select_ids(&self, namespace: &str, selector: &Selector) -> Vec<usize> {
         let candidates: &[usize] = match selector.equality() {
             Some((k, v)) => self
                 .pods_by_label
@@ -277,8 +277,17 @@ impl<'a> Inventory<'a> {
         };
         candidates
             .iter()
-            .map(|&i| &self.pods[i])
-            .filter(|p| selector.matches(&p.labels))
+            .copied()
+            .filter(|&i| selector.matches(&self.pods[i].labels))
+            .collect()
+    }
+
+    /// Pod templates of `namespace` that `selector` matches.
+    #[must_use]
+    pub fn select(&self, namespace: &str, selector: &Selector) -> Vec<&PodTemplate<'a>> {
+        self.select_ids(namespace, selector)
+            .into_iter()
+            .map(|i| &self.pods[i])
             .collect()
     }
 

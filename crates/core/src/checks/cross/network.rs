@@ -1,6 +1,6 @@
 //! Cross checks about NetworkPolicies: pods no policy isolates, and policies that select no pod.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use super::{describe, key_span, related_pod, Cx};
 use crate::checks::Hit;
@@ -19,8 +19,13 @@ struct Policy {
 pub(super) fn pod_not_isolated(cx: &mut Cx<'_, '_>) {
     let inv = cx.inv;
     let require = cx.param_bool("requirePolicies");
-    let mut policies: HashMap<&str, Vec<Policy>> = HashMap::new();
+    // Per pod: selected by some policy, and whether one of those restricts ingress. Each policy
+    // marks its pods through the label index, so no pod is compared with every policy.
+    let mut selected = vec![false; inv.pods.len()];
+    let mut ingress = vec![false; inv.pods.len()];
+    let mut judged: HashSet<&str> = HashSet::new();
     for (_, np) in inv.of_kind(NP) {
+        judged.insert(np.namespace);
         let policy = match np.origin {
             Origin::Input { root, .. } => match network_policy_selector(root) {
                 Ok(selector) => Policy {
@@ -36,26 +41,24 @@ pub(super) fn pod_not_isolated(cx: &mut Cx<'_, '_>) {
                 ingress: true,
             },
         };
-        policies.entry(np.namespace).or_default().push(policy);
+        for i in inv.select_ids(np.namespace, &policy.selector) {
+            selected[i] = true;
+            ingress[i] |= policy.ingress;
+        }
     }
-    for pod in &inv.pods {
+    for (i, pod) in inv.pods.iter().enumerate() {
         let owner = &inv.entries[pod.owner];
         let Some(root) = owner.root() else { continue };
-        let list = policies.get(pod.namespace).map_or(&[][..], Vec::as_slice);
-        if list.is_empty() && !require {
+        if !require && !judged.contains(pod.namespace) {
             continue;
         }
-        let selecting: Vec<&Policy> = list
-            .iter()
-            .filter(|p| p.selector.matches(&pod.labels))
-            .collect();
-        let message = if selecting.is_empty() {
+        let message = if !selected[i] {
             format!(
                 "no NetworkPolicy of namespace `{}` selects the pods of {}: they accept traffic from anywhere",
                 pod.namespace,
                 describe(owner)
             )
-        } else if !selecting.iter().any(|p| p.ingress) {
+        } else if !ingress[i] {
             format!(
                 "the NetworkPolicies selecting the pods of {} restrict only egress: they accept traffic from anywhere",
                 describe(owner)

@@ -1,8 +1,6 @@
 //! Cross checks about scaling and disruption: HPAs and the workloads they scale, and
 //! PodDisruptionBudgets and the pods they protect.
 
-use std::collections::HashMap;
-
 use super::{describe, key_span, related_object, related_pod, Cx};
 use crate::checks::Hit;
 use crate::engine::object_anchor;
@@ -115,50 +113,38 @@ fn replicas(kind: &str, root: NodeRef<'_>) -> Option<i64> {
     }
 }
 
-/// PDBs of each namespace with what they select; invalid selectors are left out.
-fn pdbs_by_namespace<'a>(cx: &Cx<'_, 'a>) -> HashMap<&'a str, Vec<(usize, Selection)>> {
-    let mut out: HashMap<&str, Vec<(usize, Selection)>> = HashMap::new();
-    for (index, pdb) in cx.inv.of_kind(PDB) {
-        let Some(root) = pdb.root() else { continue };
-        if let Ok(sel) = pdb_selection(root) {
-            out.entry(pdb.namespace).or_default().push((index, sel));
-        }
-    }
-    out
-}
-
 pub(super) fn pdb_missing(cx: &mut Cx<'_, '_>) {
     let inv = cx.inv;
-    let pdbs = pdbs_by_namespace(cx);
-    for kind in ["Deployment", "StatefulSet"] {
-        for (index, entry) in inv.of_kind(kind) {
-            let Some(root) = entry.root() else { continue };
-            if replicas(kind, root).is_none_or(|r| r < 2) {
-                continue;
-            }
-            let Some(pod) = inv.pod_of(index) else {
-                continue;
-            };
-            let covered = pdbs.get(entry.namespace).is_some_and(|list| {
-                list.iter().any(|(_, sel)| match sel {
-                    Selection::Nothing => false,
-                    Selection::Pods(s) => s.matches(&pod.labels),
-                })
-            });
-            if !covered {
-                cx.report(
-                    index,
-                    Hit::new(
-                        object_anchor(root),
-                        format!(
-                            "{} runs several replicas but no PodDisruptionBudget of namespace `{}` selects its pods",
-                            describe(entry),
-                            entry.namespace
-                        ),
-                    ),
-                );
+    // Each budget marks the pods it covers through the label index.
+    let mut covered = vec![false; inv.pods.len()];
+    for (_, pdb) in inv.of_kind(PDB) {
+        let Some(root) = pdb.root() else { continue };
+        if let Ok(Selection::Pods(sel)) = pdb_selection(root) {
+            for i in inv.select_ids(pdb.namespace, &sel) {
+                covered[i] = true;
             }
         }
+    }
+    for (i, pod) in inv.pods.iter().enumerate() {
+        let entry = &inv.entries[pod.owner];
+        if covered[i] || !matches!(entry.kind, "Deployment" | "StatefulSet") {
+            continue;
+        }
+        let Some(root) = entry.root() else { continue };
+        if replicas(entry.kind, root).is_none_or(|r| r < 2) {
+            continue;
+        }
+        cx.report(
+            pod.owner,
+            Hit::new(
+                object_anchor(root),
+                format!(
+                    "{} runs several replicas but no PodDisruptionBudget of namespace `{}` selects its pods",
+                    describe(entry),
+                    entry.namespace
+                ),
+            ),
+        );
     }
 }
 
