@@ -57,6 +57,12 @@ fn cross_stage_share() {
     let cross_time = start.elapsed();
     let (_, peak_cross) = memory();
 
+    for check in builtin().iter().filter(|c| c.cross) {
+        let alone = RunSettings::with_checks([check]);
+        let start = Instant::now();
+        let n = cross::run(&outcome.inputs, &alone).len();
+        println!("  {}: {:?}, {n} findings", check.id, start.elapsed());
+    }
     println!(
         "corpus {corpus}: {} files, {objects} objects, {pods} pod templates, {} findings ({} cross)",
         outcome.inputs.len(),

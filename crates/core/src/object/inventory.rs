@@ -291,31 +291,28 @@ impl<'a> Inventory<'a> {
             .collect()
     }
 
-    /// The pod template of `namespace` sharing the most labels with `selector`'s equalities,
-    /// to show next to a selector that matches nothing. Scans only that namespace.
+    /// The pod template of `namespace` sharing the most `key=value` pairs with `selector`'s
+    /// `In` requirements, to show next to a selector that matches nothing. Only pods carrying
+    /// one of those pairs are looked at, through the label index.
     #[must_use]
     pub fn nearest(&self, namespace: &str, selector: &Selector) -> Option<&PodTemplate<'a>> {
         use crate::object::selector::Requirement;
-        self.pods_in(namespace)
-            .map(|p| {
-                let score = selector
-                    .requirements
-                    .iter()
-                    .filter(|r| match r {
-                        Requirement::In(k, _) | Requirement::Exists(k) => p.labels.contains_key(k),
-                        _ => false,
-                    })
-                    .count()
-                    + selector
-                        .requirements
-                        .iter()
-                        .filter(|r| r.matches(&p.labels))
-                        .count();
-                (score, p)
-            })
-            .filter(|(score, _)| *score > 0)
-            .max_by_key(|(score, p)| (*score, std::cmp::Reverse(p.owner)))
-            .map(|(_, p)| p)
+        let index = self.pods_by_label.get(namespace)?;
+        let mut shared: HashMap<usize, usize> = HashMap::new();
+        for req in &selector.requirements {
+            let Requirement::In(k, values) = req else {
+                continue;
+            };
+            for v in values {
+                for &i in index.get(&label_key(k, v)).into_iter().flatten() {
+                    *shared.entry(i).or_default() += 1;
+                }
+            }
+        }
+        shared
+            .into_iter()
+            .max_by_key(|&(i, n)| (n, std::cmp::Reverse(i)))
+            .map(|(i, _)| &self.pods[i])
     }
 }
 
