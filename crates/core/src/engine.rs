@@ -263,7 +263,7 @@ fn check_object(input: &ParsedInput, obj: &Object, settings: &RunSettings) -> Ve
     out
 }
 
-fn internal_error(
+pub(crate) fn internal_error(
     input: &ParsedInput,
     obj: &Object,
     doc: &Document,

@@ -7,9 +7,12 @@ mod rollouts;
 mod services;
 
 use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::checks::Hit;
-use crate::engine::{finding_from_hit, object_anchor, ActiveCheck, ParsedInput, RunSettings};
+use crate::engine::{
+    finding_from_hit, internal_error, object_anchor, ActiveCheck, ParsedInput, RunSettings,
+};
 use crate::finding::{Finding, Location, Related};
 use crate::object::inventory::{Entry, Inventory, Origin, PodTemplate};
 use crate::object::Object;
@@ -132,11 +135,30 @@ pub fn run(inputs: &[ParsedInput], settings: &RunSettings) -> Vec<Finding> {
             continue;
         }
         if let Some((_, f)) = REGISTRY.iter().find(|(id, _)| *id == &*active.check.id) {
-            f(&mut Cx {
-                inv: &inv,
-                active,
-                out: &mut out,
-            });
+            let before = out.len();
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                f(&mut Cx {
+                    inv: &inv,
+                    active,
+                    out: &mut out,
+                });
+            }));
+            if let Err(panic) = result {
+                // A bug in one cross check must not end the run: drop its partial findings and
+                // report it on the run's first object (the message names the check).
+                out.truncate(before);
+                if let Some((input, obj)) = objects(inputs).next() {
+                    let doc = &input.documents[obj.doc];
+                    out.push(internal_error(
+                        input,
+                        obj,
+                        doc,
+                        settings,
+                        &active.check,
+                        &panic,
+                    ));
+                }
+            }
         }
     }
     out
