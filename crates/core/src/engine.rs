@@ -44,6 +44,10 @@ pub struct RunSettings {
     pub kubernetes_version: KubeVersion,
     /// Pod-spec paths for custom kinds (`Rollout` → `spec.template.spec`).
     pub pod_template_paths: BTreeMap<String, String>,
+    /// The namespace of objects that do not name one (what `kubectl apply` would use).
+    pub default_namespace: String,
+    /// Objects that exist outside the input, so cross checks resolve references to them.
+    pub external_objects: Vec<object::inventory::ExternalObject>,
 }
 
 /// The outcome of linting a set of files, before suppressions and rendering.
@@ -97,6 +101,8 @@ impl RunSettings {
                 .collect(),
             kubernetes_version: crate::k8s::version::KubeVersion::NEWEST,
             pod_template_paths: BTreeMap::new(),
+            default_namespace: "default".into(),
+            external_objects: Vec::new(),
         }
     }
 
@@ -110,7 +116,7 @@ impl RunSettings {
         self.checks.iter().find(|c| &*c.check.id == id)
     }
 
-    fn pod_spec_path<'a>(&'a self, kind: &str) -> Option<&'a str> {
+    pub(crate) fn pod_spec_path<'a>(&'a self, kind: &str) -> Option<&'a str> {
         object::pod::builtin_pod_spec_path(kind)
             .or_else(|| self.pod_template_paths.get(kind).map(String::as_str))
     }
@@ -316,7 +322,7 @@ fn check_object(input: &ParsedInput, obj: &Object, settings: &RunSettings) -> Ve
     out
 }
 
-fn internal_error(
+pub(crate) fn internal_error(
     input: &ParsedInput,
     obj: &Object,
     doc: &Document,

@@ -1,23 +1,164 @@
 //! Checks that need other objects of the run: they read the whole input at once, after the
 //! per-object pass, through indexes built once (never a pairwise scan over all objects).
 
+mod network;
+mod rbac;
+mod rollouts;
+mod services;
+
 use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::checks::Hit;
-use crate::engine::{finding_from_hit, object_anchor, ParsedInput, RunSettings};
+use crate::engine::{
+    finding_from_hit, internal_error, object_anchor, ActiveCheck, ParsedInput, RunSettings,
+};
 use crate::finding::{Finding, Location, Related};
+use crate::object::inventory::{Entry, Inventory, Origin, PodTemplate};
 use crate::object::Object;
+use crate::source::Span;
+use crate::yaml::NodeRef;
 
-/// Runs every enabled cross-object check.
+type CrossFn = fn(&mut Cx<'_, '_>);
+
+/// Code of every cross check but `duplicate-object`, which needs no inventory.
+const REGISTRY: &[(&str, CrossFn)] = &[
+    ("replicas-with-hpa", rollouts::replicas_with_hpa),
+    ("hpa-target-unresolved", rollouts::hpa_target_unresolved),
+    ("pdb-missing", rollouts::pdb_missing),
+    ("pdb-blocks-eviction", rollouts::pdb_blocks_eviction),
+    ("pdb-selects-nothing", rollouts::pdb_selects_nothing),
+    ("service-selects-nothing", services::service_selects_nothing),
+    (
+        "service-targetport-unresolved",
+        services::service_targetport_unresolved,
+    ),
+    (
+        "ingress-backend-unresolved",
+        services::ingress_backend_unresolved,
+    ),
+    (
+        "statefulset-service-missing",
+        services::statefulset_service_missing,
+    ),
+    ("pod-not-isolated", network::pod_not_isolated),
+    (
+        "networkpolicy-selects-nothing",
+        network::networkpolicy_selects_nothing,
+    ),
+    ("rbac-roleref-unresolved", rbac::rbac_roleref_unresolved),
+    ("sa-token-automount", rbac::sa_token_automount),
+    ("sa-unresolved", rbac::sa_unresolved),
+];
+
+/// What a cross check sees: the run's inventory, and where it reports.
+pub(crate) struct Cx<'i, 'a> {
+    pub inv: &'i Inventory<'a>,
+    pub active: &'i ActiveCheck,
+    pub out: &'i mut Vec<Finding>,
+}
+
+impl<'a> Cx<'_, 'a> {
+    /// Reports `hit` against the input object of entry `index` (externals never get findings).
+    fn report(&mut self, index: usize, hit: Hit) {
+        if let Origin::Input { input, object, .. } = self.inv.entries[index].origin {
+            let doc = &input.documents[object.doc];
+            self.out
+                .push(finding_from_hit(input, object, doc, self.active, hit));
+        }
+    }
+
+    fn param_bool(&self, name: &str) -> bool {
+        matches!(
+            self.active.params.get(name),
+            Some(crate::check::Literal::Bool(true))
+        )
+    }
+}
+
+/// A related location at `span` in the file of `entry`, if it comes from the input.
+fn related_at(entry: &Entry<'_>, span: Span, message: String) -> Option<Related> {
+    match entry.origin {
+        Origin::Input { input, .. } => Some(Related {
+            location: Location::new(&input.source, span),
+            message,
+        }),
+        Origin::External(_) => None,
+    }
+}
+
+/// A related location at the object's `kind:` entry.
+fn related_object(entry: &Entry<'_>, message: String) -> Option<Related> {
+    let span = object_anchor(entry.root()?);
+    related_at(entry, span, message)
+}
+
+/// A related location at a pod template's labels (or its object when it has none).
+fn related_pod(inv: &Inventory<'_>, pod: &PodTemplate<'_>, message: String) -> Option<Related> {
+    let owner = &inv.entries[pod.owner];
+    match pod.labels_key {
+        Some(key) => related_at(owner, key.span(), message),
+        None => related_object(owner, message),
+    }
+}
+
+/// Key of `field` in `node`, or the node itself: where a finding about that field points.
+fn key_span(node: NodeRef<'_>, field: &str) -> Span {
+    node.get_entry(field).map_or(node.span(), |(k, _)| k.span())
+}
+
+/// `kind/name` as messages show an entry.
+fn describe(entry: &Entry<'_>) -> String {
+    format!("{} `{}`", entry.kind, entry.name)
+}
+
+/// Runs every enabled cross-object check over an inventory built once for the run.
 #[must_use]
 pub fn run(inputs: &[ParsedInput], settings: &RunSettings) -> Vec<Finding> {
     let mut out = Vec::new();
-    for active in settings.checks.iter().filter(|c| c.check.cross) {
+    let active: Vec<&ActiveCheck> = settings.checks.iter().filter(|c| c.check.cross).collect();
+    if active.is_empty() {
+        return out;
+    }
+    let needs_inventory = active.iter().any(|a| &*a.check.id != "duplicate-object");
+    let inv = if needs_inventory {
+        Inventory::build(inputs, settings)
+    } else {
+        Inventory::default()
+    };
+    for active in active {
         if &*active.check.id == "duplicate-object" {
             duplicate_object(inputs, &mut |input, obj, hit| {
                 let doc = &input.documents[obj.doc];
                 out.push(finding_from_hit(input, obj, doc, active, hit));
             });
+            continue;
+        }
+        if let Some((_, f)) = REGISTRY.iter().find(|(id, _)| *id == &*active.check.id) {
+            let before = out.len();
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                f(&mut Cx {
+                    inv: &inv,
+                    active,
+                    out: &mut out,
+                });
+            }));
+            if let Err(panic) = result {
+                // A bug in one cross check must not end the run: drop its partial findings and
+                // report it on the run's first object (the message names the check).
+                out.truncate(before);
+                if let Some((input, obj)) = objects(inputs).next() {
+                    let doc = &input.documents[obj.doc];
+                    out.push(internal_error(
+                        input,
+                        obj,
+                        doc,
+                        settings,
+                        &active.check,
+                        &panic,
+                    ));
+                }
+            }
         }
     }
     out

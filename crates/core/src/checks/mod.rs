@@ -32,6 +32,7 @@ const BUILTIN_FILES: &[(&str, &str)] = &[
     ("services.yaml", include_str!("services.yaml")),
     ("rbac.yaml", include_str!("rbac.yaml")),
     ("metadata.yaml", include_str!("metadata.yaml")),
+    ("cross.yaml", include_str!("cross.yaml")),
     ("meta.yaml", include_str!("meta.yaml")),
 ];
 

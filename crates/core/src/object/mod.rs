@@ -1,7 +1,9 @@
 //! Kubernetes objects found in parsed documents: which documents are objects at all, `List`
 //! expansion, identity (apiVersion, kind, namespace, name) and what makes an object invalid.
 
+pub mod inventory;
 pub mod pod;
+pub mod selector;
 
 use crate::finding::ObjectId;
 use crate::source::Span;

@@ -1,0 +1,385 @@
+//! The inventory of a run: every object (and every declared external object) indexed by kind,
+//! namespace and name, plus every pod template with its namespace, labels and container ports,
+//! indexed by namespace and by label so selector lookups never scan all objects.
+
+use std::collections::HashMap;
+
+use crate::engine::{ParsedInput, RunSettings};
+use crate::object::pod::{ContainerKind, PodSpec};
+use crate::object::selector::{Labels, Selector};
+use crate::object::Object;
+use crate::yaml::NodeRef;
+
+/// An object that exists in the cluster but not in the input (managed by another repository,
+/// an operator or the platform), declared so cross checks can resolve references to it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExternalObject {
+    pub kind: String,
+    pub name: String,
+    /// `None` means the run's default namespace (ignored for cluster-scoped kinds).
+    pub namespace: Option<String>,
+    /// Labels of its pods, for pod-bearing kinds.
+    pub labels: Labels,
+    /// Ports: container ports for pod-bearing kinds, service ports for a Service.
+    pub ports: Vec<Port>,
+}
+
+/// A named or numbered port (a container port, or a Service port of an external Service).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Port {
+    pub name: Option<String>,
+    pub number: Option<i64>,
+    /// `TCP` unless given.
+    pub protocol: String,
+}
+
+/// Where an inventory entry comes from.
+#[derive(Clone, Copy, Debug)]
+pub enum Origin<'a> {
+    Input {
+        input: &'a ParsedInput,
+        object: &'a Object,
+        root: NodeRef<'a>,
+    },
+    External(&'a ExternalObject),
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Entry<'a> {
+    pub kind: &'a str,
+    /// Empty for cluster-scoped kinds.
+    pub namespace: &'a str,
+    pub name: &'a str,
+    pub origin: Origin<'a>,
+}
+
+impl<'a> Entry<'a> {
+    /// The object's root mapping when it comes from the input.
+    #[must_use]
+    pub fn root(&self) -> Option<NodeRef<'a>> {
+        match self.origin {
+            Origin::Input { root, .. } => Some(root),
+            Origin::External(_) => None,
+        }
+    }
+}
+
+/// A pod template (or a Pod) of the run.
+#[derive(Clone, Debug)]
+pub struct PodTemplate<'a> {
+    /// Index of the owning object in [`Inventory::entries`].
+    pub owner: usize,
+    pub namespace: &'a str,
+    pub labels: Labels,
+    /// The `labels:` key of the template metadata, for related locations.
+    pub labels_key: Option<NodeRef<'a>>,
+    pub ports: Vec<Port>,
+    /// `None` for a template without a spec, and for external objects.
+    pub spec: Option<PodSpec<'a>>,
+    /// Declared as an external object: its ports are only known when listed.
+    pub external: bool,
+}
+
+/// Kinds that have no namespace.
+const CLUSTER_SCOPED: &[&str] = &[
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "StorageClass",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "PriorityClass",
+    "IngressClass",
+    "RuntimeClass",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "APIService",
+    "CSIDriver",
+    "CSINode",
+    "VolumeAttachment",
+    "ClusterIssuer",
+];
+
+#[must_use]
+pub fn is_cluster_scoped(kind: &str) -> bool {
+    CLUSTER_SCOPED.contains(&kind)
+}
+
+/// Every object of a run, built once and shared by all cross checks.
+#[derive(Debug, Default)]
+pub struct Inventory<'a> {
+    pub entries: Vec<Entry<'a>>,
+    /// Kind, then namespace, then name.
+    by_key: HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, Vec<usize>>>>,
+    pub pods: Vec<PodTemplate<'a>>,
+    pods_by_namespace: HashMap<&'a str, Vec<usize>>,
+    /// Namespace, then `key\0value`.
+    pods_by_label: HashMap<&'a str, HashMap<String, Vec<usize>>>,
+    by_kind: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Inventory<'a> {
+    #[must_use]
+    pub fn build(inputs: &'a [ParsedInput], settings: &'a RunSettings) -> Self {
+        let mut inv = Inventory::default();
+        let default_ns = settings.default_namespace.as_str();
+        for input in inputs {
+            for object in &input.objects {
+                if object.id.name.is_empty() {
+                    continue;
+                }
+                let root = object.root(&input.documents[object.doc]);
+                let kind = object.kind();
+                let namespace = if is_cluster_scoped(kind) {
+                    ""
+                } else {
+                    object.id.namespace.as_deref().unwrap_or(default_ns)
+                };
+                let index = inv.push(Entry {
+                    kind,
+                    namespace,
+                    name: &object.id.name,
+                    origin: Origin::Input {
+                        input,
+                        object,
+                        root,
+                    },
+                });
+                if let Some(path) = settings.pod_spec_path(kind) {
+                    // A template without a spec still stamps out pods with its labels.
+                    let spec = PodSpec::find(root, path);
+                    let metadata =
+                        spec.map_or_else(|| template_metadata(root, path), |s| s.metadata);
+                    if spec.is_some() || metadata.is_some() {
+                        let labels_entry = metadata.and_then(|m| m.get_entry("labels"));
+                        inv.pods.push(PodTemplate {
+                            owner: index,
+                            namespace,
+                            labels: labels_entry.map_or_else(Labels::new, |(_, v)| label_map(v)),
+                            labels_key: labels_entry.map(|(k, _)| k),
+                            ports: spec.map(container_ports).unwrap_or_default(),
+                            spec,
+                            external: false,
+                        });
+                    }
+                }
+            }
+        }
+        for ext in &settings.external_objects {
+            let namespace = if is_cluster_scoped(&ext.kind) {
+                ""
+            } else {
+                ext.namespace.as_deref().unwrap_or(default_ns)
+            };
+            let index = inv.push(Entry {
+                kind: &ext.kind,
+                namespace,
+                name: &ext.name,
+                origin: Origin::External(ext),
+            });
+            if settings.pod_spec_path(&ext.kind).is_some() {
+                inv.pods.push(PodTemplate {
+                    owner: index,
+                    namespace,
+                    labels: ext.labels.clone(),
+                    labels_key: None,
+                    ports: ext.ports.clone(),
+                    spec: None,
+                    external: true,
+                });
+            }
+        }
+        for (i, pod) in inv.pods.iter().enumerate() {
+            inv.pods_by_namespace
+                .entry(pod.namespace)
+                .or_default()
+                .push(i);
+        }
+        for (i, pod) in inv.pods.iter().enumerate() {
+            let by_label = inv.pods_by_label.entry(pod.namespace).or_default();
+            for (k, v) in &pod.labels {
+                by_label.entry(label_key(k, v)).or_default().push(i);
+            }
+        }
+        inv
+    }
+
+    fn push(&mut self, entry: Entry<'a>) -> usize {
+        let index = self.entries.len();
+        self.by_key
+            .entry(entry.kind)
+            .or_default()
+            .entry(entry.namespace)
+            .or_default()
+            .entry(entry.name)
+            .or_default()
+            .push(index);
+        self.by_kind.entry(entry.kind).or_default().push(index);
+        self.entries.push(entry);
+        index
+    }
+}
+
+impl<'a> Inventory<'a> {
+    /// Entries with this kind, namespace and name, in input order (externals last).
+    #[must_use]
+    pub fn find(&self, kind: &str, namespace: &str, name: &str) -> &[usize] {
+        self.by_key
+            .get(kind)
+            .and_then(|m| m.get(namespace))
+            .and_then(|m| m.get(name))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The first entry with this kind, namespace and name.
+    #[must_use]
+    pub fn get(&self, kind: &str, namespace: &str, name: &str) -> Option<&Entry<'a>> {
+        self.find(kind, namespace, name)
+            .first()
+            .map(|&i| &self.entries[i])
+    }
+
+    /// Every entry of a kind, in input order.
+    pub fn of_kind(&self, kind: &str) -> impl Iterator<Item = (usize, &Entry<'a>)> {
+        self.by_kind
+            .get(kind)
+            .into_iter()
+            .flatten()
+            .map(|&i| (i, &self.entries[i]))
+    }
+
+    /// Pod templates of a namespace.
+    pub fn pods_in(&self, namespace: &str) -> impl Iterator<Item = &PodTemplate<'a>> {
+        self.pods_by_namespace
+            .get(namespace)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.pods[i])
+    }
+
+    /// Indexes into [`Inventory::pods`] of the pod templates of `namespace` that `selector`
+    /// matches. An equality requirement narrows the candidates through the label index first.
+    #[must_use]
+    pub fn select_ids(&self, namespace: &str, selector: &Selector) -> Vec<usize> {
+        let candidates: &[usize] = match selector.equality() {
+            Some((k, v)) => self
+                .pods_by_label
+                .get(namespace)
+                .and_then(|m| m.get(&label_key(k, v)))
+                .map_or(&[], Vec::as_slice),
+            None => self
+                .pods_by_namespace
+                .get(namespace)
+                .map_or(&[], Vec::as_slice),
+        };
+        candidates
+            .iter()
+            .copied()
+            .filter(|&i| selector.matches(&self.pods[i].labels))
+            .collect()
+    }
+
+    /// Pod templates of `namespace` that `selector` matches.
+    #[must_use]
+    pub fn select(&self, namespace: &str, selector: &Selector) -> Vec<&PodTemplate<'a>> {
+        self.select_ids(namespace, selector)
+            .into_iter()
+            .map(|i| &self.pods[i])
+            .collect()
+    }
+
+    /// The pod template of `namespace` sharing the most `key=value` pairs with `selector`'s
+    /// `In` requirements, to show next to a selector that matches nothing. Only pods carrying
+    /// one of those pairs are looked at, through the label index.
+    #[must_use]
+    pub fn nearest(&self, namespace: &str, selector: &Selector) -> Option<&PodTemplate<'a>> {
+        use crate::object::selector::Requirement;
+        let index = self.pods_by_label.get(namespace)?;
+        let mut shared: HashMap<usize, usize> = HashMap::new();
+        for req in &selector.requirements {
+            let Requirement::In(k, values) = req else {
+                continue;
+            };
+            for v in values {
+                for &i in index.get(&label_key(k, v)).into_iter().flatten() {
+                    *shared.entry(i).or_default() += 1;
+                }
+            }
+        }
+        shared
+            .into_iter()
+            .max_by_key(|&(i, n)| (n, std::cmp::Reverse(i)))
+            .map(|(i, _)| &self.pods[i])
+    }
+}
+
+fn label_key(k: &str, v: &str) -> String {
+    let mut s = String::with_capacity(k.len() + v.len() + 1);
+    s.push_str(k);
+    s.push('\0');
+    s.push_str(v);
+    s
+}
+
+/// A `labels:` mapping as the API stores it.
+#[must_use]
+pub fn label_map(node: NodeRef<'_>) -> Labels {
+    node.entries()
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let value = if v.is_null() {
+                String::new()
+            } else {
+                v.as_display()?
+            };
+            Some((k.text()?.to_string(), value))
+        })
+        .collect()
+}
+
+/// The metadata next to the pod spec at `path` (`spec.template.metadata`), when the spec
+/// itself is missing.
+fn template_metadata<'d>(root: NodeRef<'d>, path: &str) -> Option<NodeRef<'d>> {
+    let parent = match path.rsplit_once('.') {
+        Some((parent, _)) => parent.split('.').try_fold(root, |n, step| n.get(step))?,
+        None => root,
+    };
+    parent.get("metadata").filter(|m| m.is_map())
+}
+
+/// Ports declared by the pod's containers (regular and init, which includes sidecars).
+fn container_ports(spec: PodSpec<'_>) -> Vec<Port> {
+    let mut out = Vec::new();
+    for c in spec.containers() {
+        if c.kind == ContainerKind::Ephemeral {
+            continue;
+        }
+        for p in c.node.get("ports").into_iter().flat_map(NodeRef::items) {
+            out.push(Port {
+                name: p.get("name").and_then(NodeRef::as_display),
+                number: p.get("containerPort").and_then(NodeRef::as_i64),
+                protocol: p
+                    .get("protocol")
+                    .and_then(NodeRef::as_str)
+                    .unwrap_or("TCP")
+                    .to_string(),
+            });
+        }
+    }
+    out
+}
+
+impl<'a> Inventory<'a> {
+    /// The pod template of entry `owner`, if it has one.
+    #[must_use]
+    pub fn pod_of(&self, owner: usize) -> Option<&PodTemplate<'a>> {
+        // Pods are pushed in owner order.
+        self.pods
+            .binary_search_by_key(&owner, |p| p.owner)
+            .ok()
+            .map(|i| &self.pods[i])
+    }
+}
