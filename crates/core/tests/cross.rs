@@ -308,3 +308,30 @@ fn duplicate_across_files_points_at_the_first() {
     );
     assert_eq!(related_files(&out.findings[0]), vec![("a.yaml".into(), 2)]);
 }
+
+#[test]
+fn duplicates_are_judged_per_folder_with_the_default_namespace() {
+    let s = settings(&["duplicate-object"]);
+    // Overlays and alternative installs in other folders are not clashes.
+    let apart = lint(
+        &[("dev/web.yaml", DEPLOYMENT), ("prod/web.yaml", DEPLOYMENT)],
+        &s,
+    );
+    assert!(fired(&apart).is_empty());
+    // No namespace means the default one, so these two are the same object.
+    let implicit = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n";
+    let explicit =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: default\n";
+    let same = lint(&[("app/a.yaml", implicit), ("app/b.yaml", explicit)], &s);
+    assert_eq!(
+        fired(&same),
+        vec![("app/b.yaml".into(), 2, "duplicate-object".into())]
+    );
+    // Cluster-scoped kinds have no namespace to tell them apart.
+    let ns = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  namespace: ignored\n";
+    let ns2 = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n";
+    assert_eq!(
+        fired(&lint(&[("c/a.yaml", ns), ("c/b.yaml", ns2)], &s)).len(),
+        1
+    );
+}

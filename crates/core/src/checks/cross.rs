@@ -14,7 +14,7 @@ use crate::engine::{
     finding_from_hit, internal_error, object_anchor, ActiveCheck, ParsedInput, RunSettings,
 };
 use crate::finding::{Finding, Location, Related};
-use crate::object::inventory::{Entry, Inventory, Origin, PodTemplate};
+use crate::object::inventory::{is_cluster_scoped, Entry, Inventory, Origin, PodTemplate};
 use crate::object::Object;
 use crate::source::Span;
 use crate::yaml::NodeRef;
@@ -128,7 +128,7 @@ pub fn run(inputs: &[ParsedInput], settings: &RunSettings) -> Vec<Finding> {
     };
     for active in active {
         if &*active.check.id == "duplicate-object" {
-            duplicate_object(inputs, &mut |input, obj, hit| {
+            duplicate_object(inputs, settings, &mut |input, obj, hit| {
                 let doc = &input.documents[obj.doc];
                 out.push(finding_from_hit(input, obj, doc, active, hit));
             });
@@ -171,16 +171,38 @@ fn objects(inputs: &[ParsedInput]) -> impl Iterator<Item = (&ParsedInput, &Objec
         .flat_map(|input| input.objects.iter().map(move |o| (input, o)))
 }
 
-fn duplicate_object(inputs: &[ParsedInput], report: &mut dyn FnMut(&ParsedInput, &Object, Hit)) {
-    let mut first: HashMap<(&str, &str, &str, &str), (&ParsedInput, &Object)> = HashMap::new();
+/// Files are applied together when they sit in one folder (`kubectl apply -f DIR`); the same
+/// object in two folders is usually an overlay or an alternative install, not a clash.
+fn folder_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+fn duplicate_object(
+    inputs: &[ParsedInput],
+    settings: &RunSettings,
+    report: &mut dyn FnMut(&ParsedInput, &Object, Hit),
+) {
+    type Key<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
+    let mut first: HashMap<Key<'_>, (&ParsedInput, &Object)> = HashMap::new();
     for (input, obj) in objects(inputs) {
         if obj.id.name.is_empty() {
             continue;
         }
+        // An object without a namespace lands in the default one, so it clashes with the same
+        // object written with that namespace.
+        let namespace = if is_cluster_scoped(obj.kind()) {
+            ""
+        } else {
+            obj.id
+                .namespace
+                .as_deref()
+                .unwrap_or(&settings.default_namespace)
+        };
         let key = (
+            folder_of(&input.source.path),
             obj.group(),
             obj.kind(),
-            obj.id.namespace.as_deref().unwrap_or(""),
+            namespace,
             obj.id.name.as_str(),
         );
         match first.get(&key) {
@@ -192,14 +214,20 @@ fn duplicate_object(inputs: &[ParsedInput], report: &mut dyn FnMut(&ParsedInput,
                 let first_doc = &first_input.documents[first_obj.doc];
                 let first_anchor = object_anchor(first_obj.root(first_doc));
                 let first_loc = Location::new(&first_input.source, first_anchor);
+                let place = if std::ptr::eq(first_input, input) {
+                    format!("first at line {}", first_loc.start.line)
+                } else {
+                    format!(
+                        "first in {} at line {}",
+                        first_input.source.path, first_loc.start.line
+                    )
+                };
                 let mut hit = Hit::new(
                     object_anchor(obj.root(doc)),
                     format!(
-                        "{} `{}` is defined twice (first in {} at line {}); the later one replaces the earlier when applied",
+                        "{} `{}` is defined twice ({place}); applying both, the later replaces the earlier",
                         obj.kind(),
                         obj.id.name,
-                        first_input.source.path,
-                        first_loc.start.line
                     ),
                 );
                 hit.related.push(Related {
