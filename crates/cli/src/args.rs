@@ -74,6 +74,10 @@ pub struct LintArgs {
     #[arg(long, value_name = "X.Y")]
     pub kubernetes_version: Option<String>,
 
+    /// Namespace of objects that do not name one (default: `default`).
+    #[arg(long, short = 'n', value_name = "NS")]
+    pub namespace: Option<String>,
+
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,

@@ -48,8 +48,11 @@ pub fn lint(args: &LintArgs) -> CmdResult {
         disable: args.disable.clone(),
         ..Selection::default()
     };
-    let settings =
+    let mut settings =
         config::settings(catalog, &selection, version).map_err(|e| usage(e.to_string()))?;
+    if let Some(ns) = &args.namespace {
+        settings.default_namespace.clone_from(ns);
+    }
     if let Some(jobs) = args.jobs {
         if jobs == 0 {
             return Err(usage("--jobs must be at least 1"));
