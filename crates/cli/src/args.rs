@@ -122,8 +122,10 @@ pub struct LintArgs {
 
 #[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Format {
+    /// Annotated source snippets, for people.
     #[default]
     Human,
+    /// The versioned JSON report, for scripts.
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
     Sarif,
