@@ -245,6 +245,39 @@ fn snapshot_junit() {
 }
 
 #[test]
+fn helm_source_resolves_under_the_working_folder_without_chart_dir() {
+    // From the folder holding the chart, `# Source: shop/templates/cart.yaml` is a path on disk.
+    let out = kubelint()
+        .current_dir(workspace_root().join("fixtures/charts"))
+        .args(["--format", "json", "../shop/rendered.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let privileged = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "privileged")
+        .unwrap();
+    assert_eq!(privileged["helmSource"], "shop/templates/cart.yaml");
+    assert_eq!(
+        privileged["related"],
+        serde_json::json!([{
+            "file": "shop/templates/cart.yaml",
+            "line": 19,
+            "column": 13,
+            "message": "produced by this chart template line"
+        }])
+    );
+    // Elsewhere the template is not on disk: the finding keeps its helmSource and nothing more.
+    let (out, _, _) = run(&["--format", "json", "fixtures/shop/rendered.yaml"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(doc["findings"][0].get("related").is_none());
+    assert_eq!(doc["findings"][0]["helmSource"], "shop/templates/cart.yaml");
+}
+
+#[test]
 fn precommit_context_loads_the_repository_but_reports_only_named_files() {
     // Alone, the changed file is clean: its Service copy has nothing to collide with.
     let (out, err, code) = run(&["--format", "json", "fixtures/precommit/web.yaml"]);
