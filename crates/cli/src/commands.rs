@@ -332,12 +332,13 @@ fn template_file(source: &str, chart_dir: Option<&Path>, cwd: &Path) -> Option<(
     let (fs, display) = match chart_dir {
         Some(dir) => {
             let rel = helm::chart_relative(source)?;
-            let display = format!(
-                "{}/{rel}",
-                dir.to_string_lossy()
-                    .replace('\\', "/")
-                    .trim_end_matches('/')
-            );
+            let dir_text = dir.to_string_lossy().replace('\\', "/");
+            // Shown as other paths are: `./charts/x` as `charts/x`.
+            let dir_text = dir_text.strip_prefix("./").unwrap_or(&dir_text);
+            let display = match dir_text.trim_end_matches('/') {
+                "" | "." => rel.to_string(),
+                d => format!("{d}/{rel}"),
+            };
             (dir.join(rel), display)
         }
         None => (cwd.join(source), source.to_string()),
