@@ -278,6 +278,43 @@ fn helm_source_resolves_under_the_working_folder_without_chart_dir() {
 }
 
 #[test]
+fn helm_template_line_is_not_guessed_when_the_key_repeats() {
+    let dir = tempdir("helm-ambiguous");
+    let templates = dir.join("chart/templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    // Two `image:` lines: which one produced the `latest` tag cannot be told from the text.
+    std::fs::write(
+        templates.join("pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  containers:\n    - name: a\n      image: {{ .Values.a }}\n    - name: b\n      image: {{ .Values.b }}\n",
+    )
+    .unwrap();
+    let rendered = "---\n# Source: demo/templates/pod.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: demo\nspec:\n  containers:\n    - name: a\n      image: nginx:1.27.0\n    - name: b\n      image: busybox:latest\n";
+    let out = kubelint()
+        .current_dir(&dir)
+        .args(["--format", "json", "-", "--chart-dir", "chart"])
+        .write_stdin(rendered)
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let finding = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "image-tag-mutable")
+        .unwrap();
+    assert_eq!(
+        finding["related"],
+        serde_json::json!([{
+            "file": "chart/templates/pod.yaml",
+            "line": 1,
+            "column": 1,
+            "message": "rendered from this chart template"
+        }])
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn precommit_context_loads_the_repository_but_reports_only_named_files() {
     // Alone, the changed file is clean: its Service copy has nothing to collide with.
     let (out, err, code) = run(&["--format", "json", "fixtures/precommit/web.yaml"]);
