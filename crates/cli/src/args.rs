@@ -31,6 +31,13 @@ pub enum Command {
         /// The check id, e.g. `privileged`.
         check: String,
     },
+    /// Print a shell completion script (e.g. `kubelint completions bash > /etc/bash_completion.d/kubelint`).
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page in roff (e.g. `kubelint man > kubelint.1`).
+    Man,
 }
 
 #[derive(clap::Args, Debug, Default)]
@@ -45,6 +52,16 @@ pub struct LintArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+
+    /// Load every manifest under DIR for cross-object checks, but report only findings in the
+    /// named PATHs (as a pre-commit hook passes only the changed files).
+    #[arg(long, value_name = "DIR")]
+    pub context: Option<PathBuf>,
+
+    /// The Helm chart that rendered the input (`helm template DIR | kubelint - --chart-dir DIR`):
+    /// findings then also point at the template line that produces the field.
+    #[arg(long, value_name = "DIR")]
+    pub chart_dir: Option<PathBuf>,
 
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -109,9 +126,17 @@ pub struct LintArgs {
 
 #[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Format {
+    /// Annotated source snippets, for people.
     #[default]
     Human,
+    /// The versioned JSON report, for scripts.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// JUnit XML test report.
+    Junit,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,7 +1,8 @@
 //! What each command does: lint (the default), `checks` and `explain`.
 
+use std::collections::{HashMap, HashSet};
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -10,13 +11,14 @@ use miette::{miette, Diagnostic, Report};
 use kubelint_core::checks::builtin;
 use kubelint_core::config::{self, Profile, Selection};
 use kubelint_core::engine;
-use kubelint_core::finding::Severity;
+use kubelint_core::finding::{Finding, Location, Related, Severity};
+use kubelint_core::helm;
 use kubelint_core::k8s::version::KubeVersion;
-use kubelint_core::load::{self, WalkOptions};
+use kubelint_core::load::{self, InputPath, WalkOptions};
 use kubelint_core::source::SourceFile;
 
-use crate::args::{ColorChoice, FailOn, Format, LintArgs, ListFormat};
-use crate::render;
+use crate::args::{Cli, ColorChoice, FailOn, Format, LintArgs, ListFormat};
+use crate::render::{self, SrcRoot};
 
 pub type CmdResult = Result<ExitCode, Box<dyn Diagnostic + Send + Sync>>;
 
@@ -65,7 +67,7 @@ pub fn lint(args: &LintArgs) -> CmdResult {
     }
 
     let explicit = !args.paths.is_empty();
-    let paths: Vec<PathBuf> = if explicit {
+    let paths: Vec<PathBuf> = if explicit || args.context.is_some() {
         args.paths.clone()
     } else {
         vec![PathBuf::from(".")]
@@ -74,27 +76,52 @@ pub fn lint(args: &LintArgs) -> CmdResult {
     let mut read_problems = Vec::new();
     let (stdin, fs_paths): (Vec<&PathBuf>, Vec<&PathBuf>) =
         paths.iter().partition(|p| p.as_os_str() == "-");
+    let stdin_name = args.stdin_filename.clone().unwrap_or_else(|| "-".into());
     if !stdin.is_empty() {
         let mut bytes = Vec::new();
         std::io::stdin()
             .read_to_end(&mut bytes)
             .map_err(|e| usage(format!("cannot read standard input: {e}")))?;
-        let name = args.stdin_filename.clone().unwrap_or_else(|| "-".into());
         match load::decode_text(bytes) {
-            Ok(text) => files.push(Arc::new(SourceFile::new(name, text))),
-            Err(p) => read_problems.push((name, p.message)),
+            Ok(text) => files.push(Arc::new(SourceFile::new(stdin_name.clone(), text))),
+            Err(p) => read_problems.push((stdin_name.clone(), p.message)),
         }
     }
     let fs_paths: Vec<PathBuf> = fs_paths.into_iter().cloned().collect();
-    let discovery = load::discover(
-        &fs_paths,
-        &WalkOptions {
-            include: args.include.clone(),
-            exclude: args.exclude.clone(),
-        },
-    )
-    .map_err(|e| usage(e.message))?;
-    for input in &discovery.inputs {
+    let walk = WalkOptions {
+        include: args.include.clone(),
+        exclude: args.exclude.clone(),
+    };
+    let discovery = load::discover(&fs_paths, &walk).map_err(|e| usage(e.message))?;
+    // With --context, findings are reported only for the named inputs; the context supplies
+    // the inventory that cross-object checks see.
+    let mut report_only: Option<HashSet<String>> = None;
+    let mut skipped_charts = discovery.skipped_charts.clone();
+    let inputs = match &args.context {
+        None => discovery.inputs,
+        Some(dir) => {
+            if !dir.is_dir() {
+                return Err(usage(format!("--context {}: not a folder", dir.display())));
+            }
+            let context =
+                load::discover(std::slice::from_ref(dir), &walk).map_err(|e| usage(e.message))?;
+            skipped_charts.extend(context.skipped_charts);
+            skipped_charts.sort();
+            skipped_charts.dedup();
+            if explicit {
+                let mut named: HashSet<String> =
+                    discovery.inputs.iter().map(|i| i.display.clone()).collect();
+                if !stdin.is_empty() {
+                    named.insert(stdin_name.clone());
+                }
+                report_only = Some(named);
+            }
+            merge_context(context.inputs, discovery.inputs)
+        }
+    };
+
+    let progress = Progress::new(inputs.len(), args.quiet);
+    for input in &inputs {
         match load::read(input) {
             Ok(source) => files.push(source),
             Err(p) if input.explicit => {
@@ -102,9 +129,18 @@ pub fn lint(args: &LintArgs) -> CmdResult {
             }
             Err(p) => read_problems.push((input.display.clone(), p.message)),
         }
+        progress.inc();
     }
-
-    let outcome = engine::run(files, &settings);
+    progress.linting();
+    let mut outcome = engine::run(files, &settings);
+    progress.finish();
+    if let Some(named) = &report_only {
+        outcome
+            .findings
+            .retain(|f| named.contains(&f.location.file.path));
+    }
+    let root = SrcRoot::discover();
+    add_template_locations(&mut outcome.findings, args.chart_dir.as_deref(), root.cwd());
     let shown: Vec<_> = outcome
         .findings
         .iter()
@@ -121,12 +157,18 @@ pub fn lint(args: &LintArgs) -> CmdResult {
             )
         }
         Format::Json => render::json::render(&shown, &summary),
+        Format::Sarif => {
+            let all: Vec<_> = outcome.findings.iter().collect();
+            render::sarif::render(&all, &settings.checks, &root)
+        }
+        Format::Github => render::github::render(&shown, &root),
+        Format::Junit => render::junit::render(&shown, summary.files),
     };
     write_report(args, &report)?;
 
     if !args.quiet {
         let mut err = std::io::stderr().lock();
-        for chart in &discovery.skipped_charts {
+        for chart in &skipped_charts {
             let _ = writeln!(err, "note: skipped Helm chart sources in {chart}; lint the rendered output with `helm template {chart} | kubelint -`");
         }
         let templates: Vec<&str> = outcome.skipped_templates().collect();
@@ -262,5 +304,159 @@ pub fn explain(id: &str) -> CmdResult {
     let _ = std::io::stdout()
         .lock()
         .write_all(kubelint_core::docs::explain(check).as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The context's inputs in their walk order, each named input in place of the context entry for
+/// the same file (so it is read once, under the name the user gave), named inputs outside the
+/// context after them.
+fn merge_context(context: Vec<InputPath>, named: Vec<InputPath>) -> Vec<InputPath> {
+    let key = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let mut named_by_key: HashMap<PathBuf, InputPath> =
+        named.into_iter().map(|i| (key(&i.fs_path), i)).collect();
+    let mut order: Vec<PathBuf> = Vec::new();
+    let mut out: Vec<InputPath> = context
+        .into_iter()
+        .map(|c| {
+            let k = key(&c.fs_path);
+            order.push(k.clone());
+            named_by_key.remove(&k).unwrap_or(c)
+        })
+        .collect();
+    let mut rest: Vec<InputPath> = named_by_key.into_values().collect();
+    rest.sort();
+    out.extend(rest);
+    out
+}
+
+/// Where the chart template named by a `# Source:` comment is on disk: under `--chart-dir`
+/// (whose name Helm puts first in the comment), else as written, relative to the working folder.
+fn template_file(source: &str, chart_dir: Option<&Path>, cwd: &Path) -> Option<(PathBuf, String)> {
+    let (fs, display) = match chart_dir {
+        Some(dir) => {
+            let rel = helm::chart_relative(source)?;
+            let dir_text = dir.to_string_lossy().replace('\\', "/");
+            // Shown as other paths are: `./charts/x` as `charts/x`.
+            let dir_text = dir_text.strip_prefix("./").unwrap_or(&dir_text);
+            let display = match dir_text.trim_end_matches('/') {
+                "" | "." => rel.to_string(),
+                d => format!("{d}/{rel}"),
+            };
+            (dir.join(rel), display)
+        }
+        None => (cwd.join(source), source.to_string()),
+    };
+    fs.is_file().then_some((fs, display))
+}
+
+/// Adds to each Helm-rendered finding a related location in its chart template: the line that
+/// produces the field when [`helm::locate_field`] is sure of it, else the template file itself.
+fn add_template_locations(findings: &mut [Finding], chart_dir: Option<&Path>, cwd: &Path) {
+    let mut templates: HashMap<String, Option<Arc<SourceFile>>> = HashMap::new();
+    for f in findings.iter_mut() {
+        let Some(source) = f.helm_source.clone() else {
+            continue;
+        };
+        let template = templates
+            .entry(source.clone())
+            .or_insert_with(|| {
+                let (fs, display) = template_file(&source, chart_dir, cwd)?;
+                let text = std::fs::read(&fs).ok()?;
+                let text = load::decode_text(text).ok()?;
+                Some(Arc::new(SourceFile::new(display, text)))
+            })
+            .clone();
+        let Some(template) = template else {
+            continue;
+        };
+        let spot = f
+            .path
+            .as_deref()
+            .and_then(|p| helm::locate_field(&template.text, p));
+        let related = match spot {
+            Some(spot) => {
+                let start = template.offset_of(spot.line, spot.start_column - 1);
+                let end = template.offset_of(spot.line, spot.end_column - 1);
+                Related {
+                    location: Location::new(
+                        &template,
+                        kubelint_core::source::Span::new(start, end),
+                    ),
+                    message: "produced by this chart template line".into(),
+                }
+            }
+            None => Related {
+                location: Location::new(
+                    &template,
+                    kubelint_core::source::Span::new(
+                        template.content_start(),
+                        template.content_start(),
+                    ),
+                ),
+                message: "rendered from this chart template".into(),
+            },
+        };
+        f.related.push(related);
+    }
+}
+
+/// A progress bar on standard error for long runs, shown only to a person watching a terminal.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    const MIN_FILES: usize = 50;
+
+    fn new(files: usize, quiet: bool) -> Self {
+        if quiet || files <= Self::MIN_FILES || !std::io::stderr().is_terminal() {
+            return Self(None);
+        }
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(files as u64),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{spinner} {msg} {wide_bar} {pos}/{len}")
+        {
+            bar.set_style(style);
+        }
+        bar.set_message("reading");
+        Self(Some(bar))
+    }
+
+    fn inc(&self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
+    }
+
+    fn linting(&self) {
+        if let Some(bar) = &self.0 {
+            bar.set_message("linting");
+            bar.enable_steady_tick(std::time::Duration::from_millis(100));
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+pub fn completions(shell: clap_complete::Shell) -> CmdResult {
+    use clap::CommandFactory;
+    let mut command = Cli::command();
+    let mut out = std::io::stdout().lock();
+    clap_complete::generate(shell, &mut command, "kubelint", &mut out);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn man() -> CmdResult {
+    use clap::CommandFactory;
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut page)
+        .map_err(|e| usage(format!("cannot render the manual page: {e}")))?;
+    let _ = std::io::stdout().lock().write_all(&page);
     Ok(ExitCode::SUCCESS)
 }

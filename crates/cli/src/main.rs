@@ -21,6 +21,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Checks { format }) => commands::list_checks(format),
         Some(Command::Explain { check }) => commands::explain(&check),
+        Some(Command::Completions { shell }) => commands::completions(shell),
+        Some(Command::Man) => commands::man(),
         None => commands::lint(&cli.lint),
     };
     match result {

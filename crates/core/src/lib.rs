@@ -12,6 +12,7 @@ pub mod decode;
 pub mod docs;
 pub mod engine;
 pub mod finding;
+pub mod helm;
 pub mod k8s;
 pub mod load;
 pub mod object;
