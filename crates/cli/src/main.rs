@@ -5,6 +5,7 @@
 mod args;
 mod commands;
 mod render;
+mod setup;
 
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Checks { format }) => commands::list_checks(format),
         Some(Command::Explain { check }) => commands::explain(&check),
+        Some(Command::Init { dir }) => setup::init(dir.as_deref()),
         None => commands::lint(&cli.lint),
     };
     match result {
