@@ -60,11 +60,7 @@ pub fn lint(args: &LintArgs) -> CmdResult {
         }
     }
     let fs_paths: Vec<PathBuf> = fs_paths.into_iter().cloned().collect();
-    let discovery = load::discover(
-        &fs_paths,
-        &resolved.walk,
-    )
-    .map_err(|e| usage(e.message))?;
+    let discovery = load::discover(&fs_paths, &resolved.walk).map_err(|e| usage(e.message))?;
     for input in &discovery.inputs {
         match load::read(input) {
             Ok(source) => files.push(source),

@@ -84,9 +84,9 @@ pub fn resolve(args: &LintArgs, config: Option<&ConfigFile>) -> Result<Resolved,
         None => None,
     };
     let kubernetes_version = match &args.kubernetes_version {
-        Some(v) => Some(
-            KubeVersion::parse(v).map_err(|e| usage(format!("--kubernetes-version: {e}")))?,
-        ),
+        Some(v) => {
+            Some(KubeVersion::parse(v).map_err(|e| usage(format!("--kubernetes-version: {e}")))?)
+        }
         None => None,
     };
     let cli = CliOptions {

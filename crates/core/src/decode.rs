@@ -60,6 +60,12 @@ impl<'d> Fields<'d> {
         self.node
     }
 
+    /// The keys asked for so far.
+    #[must_use]
+    pub fn asked(&self) -> &[&'static str] {
+        &self.asked
+    }
+
     /// The value of `key`, if present and not null.
     pub fn get(&mut self, key: &'static str) -> Option<NodeRef<'d>> {
         self.asked.push(key);

@@ -333,6 +333,15 @@ fn decode(root: NodeRef<'_>, base: &Path, config: &mut ConfigFile) -> Result<(),
     if let Some(v) = f.get("lockedChecks") {
         config.locked_checks = check_ids(v, "lockedChecks", &catalog)?;
     }
+    // The documented key list and the decoder must not drift apart.
+    #[cfg(debug_assertions)]
+    {
+        let mut asked = f.asked().to_vec();
+        let mut documented = TOP_LEVEL_KEYS.to_vec();
+        asked.sort_unstable();
+        documented.sort_unstable();
+        debug_assert_eq!(asked, documented);
+    }
     f.finish()?;
     Ok(())
 }
