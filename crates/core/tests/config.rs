@@ -2,6 +2,7 @@
 //! mistake as the CLI renders it, custom checks on their fixtures, and docs/configuration.md
 //! kept in step with the decoder.
 
+#[allow(dead_code)]
 mod harness;
 
 use std::collections::BTreeSet;
