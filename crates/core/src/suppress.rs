@@ -495,7 +495,15 @@ fn collect_comments(input: &ParsedInput, out: &mut Vec<Directive>) {
         } else {
             covered(input, line_no, false)
         };
-        let (reason, until) = reason_and_until(&m[2]);
+        // A later ` # ` starts a comment on the comment (fixture markers, notes to reviewers).
+        let tail = &m[2];
+        let tail = tail
+            .match_indices('#')
+            .find(|&(i, _)| {
+                tail[..i].ends_with([' ', '\t']) && tail[i + 1..].starts_with([' ', '\t'])
+            })
+            .map_or(tail, |(i, _)| &tail[..i]);
+        let (reason, until) = reason_and_until(tail);
         let ids: Vec<&str> = m[1].split(',').map(str::trim).collect();
         let mut entries = Vec::new();
         for id in &ids {

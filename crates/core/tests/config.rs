@@ -246,7 +246,10 @@ const MISTAKES: &[(&str, &str)] = &[
 fn every_config_mistake_points_into_the_file() {
     for (name, text) in MISTAKES {
         let err = parse(text).expect_err(name);
-        assert!(err.at.is_some(), "{name}: the error has no location");
+        assert!(
+            err.location().is_some(),
+            "{name}: the error has no location"
+        );
         insta::assert_snapshot!(*name, format!("{text}\n{}", render(&err)));
     }
 }
@@ -261,7 +264,7 @@ fn a_mistake_in_a_custom_check_file_points_into_that_file() {
     let config_path = dir.join(".kubelint.yaml");
     write(&config_path, "customChecks: [policies/team.yaml]\n");
     let err = file::load(&config_path).unwrap_err();
-    let (source, span) = err.at.as_ref().unwrap();
+    let (source, span) = err.location().unwrap();
     assert!(
         source.path.ends_with("policies/team.yaml"),
         "{}",

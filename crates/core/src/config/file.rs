@@ -141,8 +141,14 @@ pub struct ConfigError {
     pub message: String,
     pub help: Option<String>,
     /// The file and span, when the mistake is in a file's text (not e.g. a missing file).
-    pub at: Option<(Arc<SourceFile>, Span)>,
-    named: Option<NamedSource<String>>,
+    located: Option<Box<Located>>,
+}
+
+#[derive(Debug)]
+struct Located {
+    source: Arc<SourceFile>,
+    span: Span,
+    named: NamedSource<String>,
 }
 
 impl ConfigError {
@@ -151,8 +157,7 @@ impl ConfigError {
         Self {
             message: message.into(),
             help: None,
-            at: None,
-            named: None,
+            located: None,
         }
     }
 
@@ -161,12 +166,18 @@ impl ConfigError {
         Self {
             message: err.message,
             help: err.help,
-            named: Some(NamedSource::new(
-                source.path.clone(),
-                source.text.to_string(),
-            )),
-            at: Some((Arc::clone(source), err.span)),
+            located: Some(Box::new(Located {
+                source: Arc::clone(source),
+                span: err.span,
+                named: NamedSource::new(source.path.clone(), source.text.to_string()),
+            })),
         }
+    }
+
+    /// The file the mistake is in, and where.
+    #[must_use]
+    pub fn location(&self) -> Option<(&Arc<SourceFile>, Span)> {
+        self.located.as_ref().map(|l| (&l.source, l.span))
     }
 }
 
@@ -190,11 +201,11 @@ impl Diagnostic for ConfigError {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.named.as_ref().map(|n| n as &dyn SourceCode)
+        self.located.as_ref().map(|l| &l.named as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let (_, span) = self.at.as_ref()?;
+        let span = self.located.as_ref()?.span;
         let label = LabeledSpan::new_with_span(
             Some("here".to_string()),
             (span.start as usize, span.len() as usize),
