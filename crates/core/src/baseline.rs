@@ -22,7 +22,8 @@ pub struct Fingerprint {
     pub namespace: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
-    /// The field path of the offending node, or the container for findings without one.
+    /// The field path of the offending node with containers named rather than numbered, or the
+    /// container for findings without a path.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub path: String,
 }
@@ -37,12 +38,26 @@ impl Fingerprint {
             kind: object.map(|o| o.kind.clone()).unwrap_or_default(),
             namespace: object.and_then(|o| o.namespace.clone()).unwrap_or_default(),
             name: object.map(|o| o.name.clone()).unwrap_or_default(),
-            path: f
-                .path
-                .clone()
-                .or_else(|| f.container.clone())
-                .unwrap_or_default(),
+            path: match (&f.path, &f.container) {
+                (Some(path), Some(container)) => by_container_name(path, container),
+                (Some(path), None) => path.clone(),
+                (None, container) => container.clone().unwrap_or_default(),
+            },
         }
+    }
+}
+
+/// `spec.containers[1].image` as `spec.containers[web].image`: adding or reordering containers
+/// must not unmatch the findings of the others.
+fn by_container_name(path: &str, container: &str) -> String {
+    let Some(at) = path.rfind("ontainers[").map(|i| i + "ontainers[".len()) else {
+        return path.to_string();
+    };
+    match path[at..].find(']') {
+        Some(len) if path[at..at + len].bytes().all(|b| b.is_ascii_digit()) => {
+            format!("{}{container}{}", &path[..at], &path[at + len..])
+        }
+        _ => path.to_string(),
     }
 }
 

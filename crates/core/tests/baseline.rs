@@ -93,6 +93,19 @@ fn new_findings_are_reported_and_gone_ones_counted() {
 }
 
 #[test]
+fn baseline_survives_reordered_and_added_containers() {
+    let settings = settings();
+    let baseline = Baseline::from_findings(&lint_text("pod.yaml", BEFORE, &settings).findings);
+    let edited = BEFORE.replace(
+        "  containers:\n",
+        "  containers:\n    - name: init-db\n      image: postgres:16\n",
+    );
+    let mut outcome = lint_text("pod.yaml", &edited, &settings);
+    assert_eq!(baseline.apply(&mut outcome.findings), 0);
+    assert!(outcome.findings.iter().all(|f| f.suppression.is_some()));
+}
+
+#[test]
 fn baseline_file_is_sorted_versioned_and_free_of_line_numbers() {
     let settings = settings();
     let text =
@@ -118,11 +131,11 @@ fn baseline_file_is_sorted_versioned_and_free_of_line_numbers() {
             ("host-network".to_string(), "spec.hostNetwork".to_string()),
             (
                 "privileged".to_string(),
-                "spec.containers[0].securityContext.privileged".to_string()
+                "spec.containers[sidecar].securityContext.privileged".to_string()
             ),
             (
                 "privileged".to_string(),
-                "spec.containers[1].securityContext.privileged".to_string()
+                "spec.containers[web].securityContext.privileged".to_string()
             ),
         ]
     );
