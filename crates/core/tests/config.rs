@@ -392,3 +392,60 @@ fn configuration_docs_parse_and_cover_every_key() {
     // And the starter file `kubelint init` writes is a valid configuration.
     parse(file::STARTER).unwrap();
 }
+
+#[test]
+fn pod_template_paths_may_be_qualified_by_api_version() {
+    let config = parse(
+        "podTemplatePaths:\n  serving.knative.dev/v1/Service: spec.template.spec\n  Rollout: spec.template.spec\n",
+    )
+    .unwrap();
+    let mut resolved = file::resolve(Some(&config), &CliOptions::default()).unwrap();
+    resolved
+        .settings
+        .checks
+        .retain(|c| &*c.check.id == "privileged");
+    let text = "\
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: hello
+spec:
+  template:
+    spec:
+      containers:
+        - image: registry.example.com/hello:1.0
+          securityContext:
+            privileged: true
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: registry.example.com/web:1.0
+          securityContext:
+            privileged: true
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - securityContext:
+            privileged: true
+";
+    let got: Vec<u32> = lint_text("knative.yaml", text, &resolved.settings)
+        .findings
+        .iter()
+        .map(|f| f.location.start.line)
+        .collect();
+    // The core Service is not a pod template, whatever it holds.
+    assert_eq!(got, [11, 24]);
+}
