@@ -209,6 +209,10 @@ const MISTAKES: &[(&str, &str)] = &[
         "ignores:\n  - check: privileged\n    kind: DaemonSet\n",
     ),
     (
+        "ignore_misspelt_reason",
+        "ignores:\n  - check: privileged\n    reasn: agent\n",
+    ),
+    (
         "ignore_unknown_check",
         "ignores:\n  - check: priviledged\n    reason: agent\n",
     ),
