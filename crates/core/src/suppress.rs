@@ -186,13 +186,12 @@ pub fn apply(outcome: &mut Outcome, settings: &RunSettings, options: &Options<'_
     for d in &mut directives {
         validate(d, options.catalog, locked);
     }
-    let ignores: Vec<(IgnoreMatcher, bool)> = options
+    let mut ignores: Vec<(IgnoreMatcher, bool)> = options
         .config
         .ignores
         .iter()
         .map(|i| (IgnoreMatcher::new(i), false))
         .collect();
-    let mut ignores = ignores;
     for finding in &mut outcome.findings {
         if finding.suppression.is_some() {
             continue;
@@ -204,9 +203,7 @@ pub fn apply(outcome: &mut Outcome, settings: &RunSettings, options: &Options<'_
                 continue;
             }
             let Some(scope) = d.scope else { continue };
-            if !Arc::ptr_eq(&d.file, &finding.location.file)
-                && d.file.path != finding.location.file.path
-            {
+            if !Arc::ptr_eq(&d.file, &finding.location.file) {
                 continue;
             }
             if finding.location.span.start < scope.start || finding.location.span.start > scope.end
@@ -230,8 +227,9 @@ pub fn apply(outcome: &mut Outcome, settings: &RunSettings, options: &Options<'_
                 kind: SuppressionKind::InSource,
                 justification,
             });
-            continue;
         }
+        // A matching config ignore is in force even where the manifest already suppresses the
+        // finding, so it is not reported as unused.
         for (ignore, used) in &mut ignores {
             if ignore.matches(finding) {
                 *used = true;

@@ -473,3 +473,14 @@ fn dates_parse_strictly_and_come_from_the_clock() {
     assert_eq!(Date::from_days(19_782).to_string(), "2024-02-29");
     assert!(Date::today() > Date::parse("2024-01-01").unwrap());
 }
+
+#[test]
+fn a_config_ignore_overlapping_an_annotation_is_not_unused() {
+    let cfg = config("ignores:\n  - check: privileged\n    name: agent\n    reason: reviewed\n");
+    let text = deployment(
+        "ignore-check.kubelint.dev/privileged: \"eBPF agent\"",
+        "example.com/x: y",
+    );
+    let got = run(&text, &["privileged"], &cfg);
+    assert_eq!(got, [line(22, "privileged", true)]);
+}
