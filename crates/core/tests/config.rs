@@ -243,6 +243,10 @@ const MISTAKES: &[(&str, &str)] = &[
         "custom_check_code_logic",
         "customChecks:\n  - id: mine\n    severity: error\n    summary: s\n    remediation: r\n    logic: code\n",
     ),
+    (
+        "custom_check_cross",
+        "customChecks:\n  - id: mine\n    severity: error\n    summary: s\n    remediation: r\n    cross: true\n    for-each: object\n    rules:\n      - when: {field: metadata.labels.team, missing: true}\n        message: no team label\n",
+    ),
     ("custom_check_missing_file", "customChecks:\n  - policies/nowhere.yaml\n"),
 ];
 

@@ -504,6 +504,20 @@ fn custom_checks(node: NodeRef<'_>, base: &Path) -> Result<Vec<Arc<Check>>, Fail
                 .with_help("give the custom check its own id"),
             ));
         }
+        if check.cross {
+            // Cross-object logic is code over the whole inventory; a declarative rule sees one
+            // object, so the flag would make the check silently never run.
+            return Err(Failure::Here(
+                DecodeError::new(
+                    span,
+                    format!(
+                        "custom check `{}` sets `cross`, which only built-in checks may",
+                        check.id
+                    ),
+                )
+                .with_help("remove `cross: true`: custom checks look at one object at a time"),
+            ));
+        }
         out.push(Arc::new(check));
         Ok(())
     };
