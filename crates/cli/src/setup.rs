@@ -123,13 +123,16 @@ pub fn after_run(outcome: &mut Outcome, resolved: &Resolved, args: &LintArgs) ->
         let baseline = Baseline::parse(&text)
             .map_err(|e| usage(format!("--baseline {}: {e}", path.display())))?;
         let stale = baseline.apply(&mut outcome.findings);
-        if stale > 0 && !args.quiet {
+        if !args.quiet {
+            let matched = baseline.len() - stale;
             let _ = writeln!(
                 std::io::stderr(),
-                "note: {stale} baseline entr{} in {} no longer occur{}; rewrite it with --write-baseline",
-                if stale == 1 { "y" } else { "ies" },
+                "note: {matched} finding{} matched the baseline {}; {stale} baseline entr{} no longer occur{}{}",
+                if matched == 1 { "" } else { "s" },
                 path.display(),
+                if stale == 1 { "y" } else { "ies" },
                 if stale == 1 { "s" } else { "" },
+                if stale > 0 { " (rewrite it with --write-baseline)" } else { "" },
             );
         }
     }

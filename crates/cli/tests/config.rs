@@ -231,7 +231,9 @@ fn a_baseline_reports_only_new_findings() {
         .collect();
     assert_eq!(reported, ["host-pid", "privilege-escalation"]);
     assert!(
-        stderr(&out).contains("1 baseline entry in baseline.json no longer occurs"),
+        stderr(&out).contains(
+            "note: 1 finding matched the baseline baseline.json; 1 baseline entry no longer occurs"
+        ),
         "{}",
         stderr(&out)
     );
