@@ -38,6 +38,11 @@ pub enum Command {
     },
     /// Print the manual page in roff (e.g. `kubelint man > kubelint.1`).
     Man,
+    /// Write a commented starter `.kubelint.yaml` (refuses to overwrite one).
+    Init {
+        /// Folder to write it in (default: the current folder).
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args, Debug, Default)]
@@ -122,6 +127,14 @@ pub struct LintArgs {
     /// Also show suppressed findings.
     #[arg(long)]
     pub show_suppressed: bool,
+
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record today's findings in FILE as the baseline (they are then shown as suppressed).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]

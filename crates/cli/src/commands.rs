@@ -8,17 +8,16 @@ use std::sync::Arc;
 
 use miette::{miette, Diagnostic, Report};
 
-use kubelint_core::checks::builtin;
-use kubelint_core::config::{self, Profile, Selection};
+use kubelint_core::config;
 use kubelint_core::engine;
-use kubelint_core::finding::{Finding, Location, Related, Severity};
+use kubelint_core::finding::{Finding, Location, Related};
 use kubelint_core::helm;
-use kubelint_core::k8s::version::KubeVersion;
-use kubelint_core::load::{self, InputPath, WalkOptions};
+use kubelint_core::load::{self, InputPath};
 use kubelint_core::source::SourceFile;
 
-use crate::args::{Cli, ColorChoice, FailOn, Format, LintArgs, ListFormat};
+use crate::args::{Cli, ColorChoice, Format, LintArgs, ListFormat};
 use crate::render::{self, SrcRoot};
+use crate::setup;
 
 pub type CmdResult = Result<ExitCode, Box<dyn Diagnostic + Send + Sync>>;
 
@@ -28,33 +27,12 @@ fn usage(message: impl Into<String>) -> Box<dyn Diagnostic + Send + Sync> {
 }
 
 pub fn lint(args: &LintArgs) -> CmdResult {
-    let catalog = builtin();
-    let profile = match &args.profile {
-        Some(name) => Some(Profile::parse(name).ok_or_else(|| {
-            usage(format!(
-                "unknown profile `{name}`: use one of {}",
-                Profile::NAMES.join(", ")
-            ))
-        })?),
-        None => None,
-    };
-    let version = match &args.kubernetes_version {
-        Some(v) => {
-            KubeVersion::parse(v).map_err(|e| usage(format!("--kubernetes-version: {e}")))?
-        }
-        None => KubeVersion::NEWEST,
-    };
-    let selection = Selection {
-        profile,
-        enable: args.enable.clone(),
-        disable: args.disable.clone(),
-        ..Selection::default()
-    };
-    let mut settings =
-        config::settings(catalog, &selection, version).map_err(|e| usage(e.to_string()))?;
+    let config = setup::load_config(args)?;
+    let mut resolved = setup::resolve(args, config.as_ref())?;
     if let Some(ns) = &args.namespace {
-        settings.default_namespace.clone_from(ns);
+        resolved.settings.default_namespace.clone_from(ns);
     }
+    let settings = &resolved.settings;
     if let Some(jobs) = args.jobs {
         if jobs == 0 {
             return Err(usage("--jobs must be at least 1"));
@@ -88,11 +66,8 @@ pub fn lint(args: &LintArgs) -> CmdResult {
         }
     }
     let fs_paths: Vec<PathBuf> = fs_paths.into_iter().cloned().collect();
-    let walk = WalkOptions {
-        include: args.include.clone(),
-        exclude: args.exclude.clone(),
-    };
-    let discovery = load::discover(&fs_paths, &walk).map_err(|e| usage(e.message))?;
+    let walk = &resolved.walk;
+    let discovery = load::discover(&fs_paths, walk).map_err(|e| usage(e.message))?;
     // With --context, findings are reported only for the named inputs; the context supplies
     // the inventory that cross-object checks see.
     let mut report_only: Option<HashSet<String>> = None;
@@ -104,7 +79,7 @@ pub fn lint(args: &LintArgs) -> CmdResult {
                 return Err(usage(format!("--context {}: not a folder", dir.display())));
             }
             let context =
-                load::discover(std::slice::from_ref(dir), &walk).map_err(|e| usage(e.message))?;
+                load::discover(std::slice::from_ref(dir), walk).map_err(|e| usage(e.message))?;
             skipped_charts.extend(context.skipped_charts);
             skipped_charts.sort();
             skipped_charts.dedup();
@@ -132,8 +107,11 @@ pub fn lint(args: &LintArgs) -> CmdResult {
         progress.inc();
     }
     progress.linting();
-    let mut outcome = engine::run(files, &settings);
+    let mut outcome = engine::run(files, settings);
     progress.finish();
+    // Suppressions see every input, so context files still count for `suppression-unused`
+    // before the report is narrowed to the named files.
+    setup::after_run(&mut outcome, &resolved, args)?;
     if let Some(named) = &report_only {
         outcome
             .findings
@@ -149,7 +127,8 @@ pub fn lint(args: &LintArgs) -> CmdResult {
     let summary = outcome.summary();
     let report = match args.format {
         Format::Human => {
-            let sources = render::masked_sources(&outcome, &shown);
+            let mut sources = render::masked_sources(&outcome, &shown);
+            setup::add_config_source(&mut sources, &resolved);
             render::human::render(
                 &shown,
                 &sources,
@@ -209,12 +188,7 @@ pub fn lint(args: &LintArgs) -> CmdResult {
     if !read_problems.is_empty() {
         return Ok(ExitCode::from(2));
     }
-    let threshold = match args.fail_on.unwrap_or(FailOn::Error) {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
-    };
+    let threshold = resolved.fail_on.threshold();
     let failing = threshold.is_some_and(|t| {
         outcome
             .findings
@@ -259,7 +233,7 @@ fn write_report(args: &LintArgs, report: &str) -> Result<(), Box<dyn Diagnostic 
 }
 
 pub fn list_checks(format: ListFormat) -> CmdResult {
-    let catalog = builtin();
+    let catalog = &setup::catalog()?;
     let text = match format {
         ListFormat::Json => {
             let checks: Vec<_> = catalog
@@ -282,7 +256,7 @@ pub fn list_checks(format: ListFormat) -> CmdResult {
         ListFormat::Human => {
             let width = catalog.iter().map(|c| c.id.len()).max().unwrap_or(0);
             let mut s = String::new();
-            for c in catalog {
+            for c in catalog.iter() {
                 s.push_str(&format!(
                     "{:width$}  {:12}  {:7}  {:3}  {}\n",
                     c.id,
@@ -300,7 +274,8 @@ pub fn list_checks(format: ListFormat) -> CmdResult {
 }
 
 pub fn explain(id: &str) -> CmdResult {
-    let check = config::find_check(builtin(), id).map_err(|e| usage(e.to_string()))?;
+    let catalog = setup::catalog()?;
+    let check = config::find_check(&catalog, id).map_err(|e| usage(e.to_string()))?;
     let _ = std::io::stdout()
         .lock()
         .write_all(kubelint_core::docs::explain(check).as_bytes());

@@ -5,6 +5,7 @@
 mod args;
 mod commands;
 mod render;
+mod setup;
 
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
         Some(Command::Explain { check }) => commands::explain(&check),
         Some(Command::Completions { shell }) => commands::completions(shell),
         Some(Command::Man) => commands::man(),
+        Some(Command::Init { dir }) => setup::init(dir.as_deref()),
         None => commands::lint(&cli.lint),
     };
     match result {

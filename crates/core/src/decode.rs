@@ -60,18 +60,42 @@ impl<'d> Fields<'d> {
         self.node
     }
 
+    /// The keys asked for so far.
+    #[must_use]
+    pub fn asked(&self) -> &[&'static str] {
+        &self.asked
+    }
+
     /// The value of `key`, if present and not null.
     pub fn get(&mut self, key: &'static str) -> Option<NodeRef<'d>> {
         self.asked.push(key);
         self.node.get(key).filter(|v| !v.is_null())
     }
 
+    /// The value of `key`; when it is missing but a misspelling of it is present, the error
+    /// points at the misspelt key.
     pub fn required(&mut self, key: &'static str) -> Decoded<NodeRef<'d>> {
-        self.get(key).ok_or_else(|| {
-            DecodeError::new(
+        if let Some(v) = self.get(key) {
+            return Ok(v);
+        }
+        let typo = self.node.entries().into_iter().find(|(k, _)| {
+            k.text()
+                .is_some_and(|t| t != key && did_you_mean(t, [key]).is_some())
+        });
+        Err(match typo {
+            Some((k, _)) => DecodeError::new(
+                k.span(),
+                format!(
+                    "unknown key `{}` in {}",
+                    k.text().unwrap_or_default(),
+                    self.what
+                ),
+            )
+            .with_help(format!("did you mean `{key}`?")),
+            None => DecodeError::new(
                 self.node.span(),
                 format!("{} is missing the required key `{key}`", self.what),
-            )
+            ),
         })
     }
 

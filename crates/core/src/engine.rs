@@ -42,7 +42,8 @@ pub struct ActiveCheck {
 pub struct RunSettings {
     pub checks: Vec<ActiveCheck>,
     pub kubernetes_version: KubeVersion,
-    /// Pod-spec paths for custom kinds (`Rollout` → `spec.template.spec`).
+    /// Pod-spec paths for custom kinds, by `Kind` or `group/version/Kind`
+    /// (`Rollout` → `spec.template.spec`).
     pub pod_template_paths: BTreeMap<String, String>,
     /// The namespace of objects that do not name one (what `kubectl apply` would use).
     pub default_namespace: String,
@@ -116,8 +117,14 @@ impl RunSettings {
         self.checks.iter().find(|c| &*c.check.id == id)
     }
 
-    pub(crate) fn pod_spec_path<'a>(&'a self, kind: &str) -> Option<&'a str> {
-        object::pod::builtin_pod_spec_path(kind)
+    /// Where an object's pod spec is: a configured `group/version/Kind` path first (a Knative
+    /// `Service` is not a core one), then the built-in kinds, then a configured bare kind.
+    #[must_use]
+    pub fn pod_spec_path<'a>(&'a self, api_version: &str, kind: &str) -> Option<&'a str> {
+        self.pod_template_paths
+            .get(&format!("{api_version}/{kind}"))
+            .map(String::as_str)
+            .or_else(|| object::pod::builtin_pod_spec_path(kind))
             .or_else(|| self.pod_template_paths.get(kind).map(String::as_str))
     }
 }
@@ -272,7 +279,7 @@ fn check_object(input: &ParsedInput, obj: &Object, settings: &RunSettings) -> Ve
     let doc = &input.documents[obj.doc];
     let root = obj.root(doc);
     let pod = settings
-        .pod_spec_path(obj.kind())
+        .pod_spec_path(&obj.id.api_version, obj.kind())
         .and_then(|path| PodSpec::find(root, path));
     let mut out = Vec::new();
     for active in &settings.checks {

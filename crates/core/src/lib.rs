@@ -5,6 +5,7 @@
 //! [`engine`] runs the enabled [`check`]s over them in parallel and returns sorted
 //! [`finding::Finding`]s. Nothing here prints or exits; the CLI renders and picks exit codes.
 
+pub mod baseline;
 pub mod check;
 pub mod checks;
 pub mod config;
@@ -18,4 +19,5 @@ pub mod load;
 pub mod object;
 pub mod redact;
 pub mod source;
+pub mod suppress;
 pub mod yaml;

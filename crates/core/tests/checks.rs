@@ -6,7 +6,7 @@ mod harness;
 
 use std::path::PathBuf;
 
-use harness::{expected_markers, lint_text, reported};
+use harness::{expected_markers, lint_for_check, reported};
 use kubelint_core::checks::builtin;
 use kubelint_core::engine::RunSettings;
 
@@ -43,7 +43,7 @@ fn every_check_matches_its_fixtures() {
                 ));
             }
             let settings = harness::at_declared_version(&base, &text);
-            let got = reported(&lint_text(file, &text, &settings));
+            let got = reported(&lint_for_check(check, file, &text, &settings));
             if got != expected {
                 failures.push(format!(
                     "{}/{file}: expected {expected:?}\n    got {got:?}",
@@ -64,7 +64,9 @@ fn every_check_matches_its_fixtures() {
                 continue;
             }
             let settings = harness::at_declared_version(&base, example);
-            let got = lint_text("example.yaml", example, &settings).findings.len();
+            let got = lint_for_check(check, "example.yaml", example, &settings)
+                .findings
+                .len();
             if must_fire != (got > 0) {
                 failures.push(format!(
                     "{}: docs {} example gives {got} findings",

@@ -3,8 +3,12 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use kubelint_core::check::Check;
+use kubelint_core::checks::builtin;
+use kubelint_core::config::file::SuppressConfig;
 use kubelint_core::engine::{run, Outcome, RunSettings};
 use kubelint_core::source::SourceFile;
+use kubelint_core::suppress::{self, Date};
 
 /// Lints one text as `name` with `settings`.
 pub fn lint_text(name: &str, text: &str, settings: &RunSettings) -> Outcome {
@@ -47,4 +51,35 @@ pub fn at_declared_version(settings: &RunSettings, text: &str) -> RunSettings {
         out.kubernetes_version = v.trim().parse().expect("a valid kubernetesVersion marker");
     }
     out
+}
+
+/// Lints a fixture or docs example of `check` with `settings`. The suppression meta checks
+/// report on other checks' suppressions: their texts name those checks in `# with-check: <id>`
+/// lines, suppressions are applied (on a fixed date), and only the meta check's findings kept.
+pub fn lint_for_check(check: &Check, name: &str, text: &str, settings: &RunSettings) -> Outcome {
+    if !check.id.starts_with("suppression-") {
+        return lint_text(name, text, settings);
+    }
+    let with: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("# with-check:"))
+        .map(str::trim)
+        .collect();
+    let mut settings = settings.clone();
+    settings.checks.extend(
+        RunSettings::with_checks(builtin().iter().filter(|c| with.contains(&&*c.id))).checks,
+    );
+    let mut outcome = lint_text(name, text, &settings);
+    let today = Date::parse("2026-06-15").expect("a valid date");
+    suppress::apply(
+        &mut outcome,
+        &settings,
+        &suppress::Options {
+            catalog: builtin(),
+            config: &SuppressConfig::default(),
+            today,
+        },
+    );
+    outcome.findings.retain(|f| *f.check == *check.id);
+    outcome
 }

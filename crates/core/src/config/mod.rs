@@ -1,5 +1,8 @@
 //! Resolved settings for a run: which checks are active (profile, enable, disable), at what
-//! severity and with which parameters, for which Kubernetes version.
+//! severity and with which parameters, for which Kubernetes version; [`file`] reads them from
+//! `.kubelint.yaml`.
+
+pub mod file;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

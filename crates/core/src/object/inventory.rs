@@ -148,7 +148,7 @@ impl<'a> Inventory<'a> {
                         root,
                     },
                 });
-                if let Some(path) = settings.pod_spec_path(kind) {
+                if let Some(path) = settings.pod_spec_path(&object.id.api_version, kind) {
                     // A template without a spec still stamps out pods with its labels.
                     let spec = PodSpec::find(root, path);
                     let metadata =
@@ -180,7 +180,8 @@ impl<'a> Inventory<'a> {
                 name: &ext.name,
                 origin: Origin::External(ext),
             });
-            if settings.pod_spec_path(&ext.kind).is_some() {
+            // External objects name no apiVersion: built-in kinds and bare configured kinds apply.
+            if settings.pod_spec_path("", &ext.kind).is_some() {
                 inv.pods.push(PodTemplate {
                     owner: index,
                     namespace,
