@@ -12,8 +12,7 @@ fn root() -> PathBuf {
 }
 
 fn kubelint() -> Command {
-    let mut cmd = Command::cargo_bin("kubelint")
-        .expect("the kubelint binary is built by `cargo test --workspace`");
+    let mut cmd = Command::new(kubelint_tests::kubelint_bin());
     cmd.current_dir(root()).env("NO_COLOR", "1");
     cmd
 }

@@ -444,7 +444,7 @@ mod tests {
     fn schema() -> Option<serde_json::Value> {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/spec/sarif/sarif-schema-2.1.0.json"
+            "/../shared/spec/sarif/sarif-schema-2.1.0.json"
         );
         match std::fs::read_to_string(path) {
             Ok(text) => Some(serde_json::from_str(&text).expect("the SARIF schema is JSON")),
