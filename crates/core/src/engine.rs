@@ -648,3 +648,35 @@ fn render_template(
     out.push_str(rest);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn panicking_check() -> Arc<Check> {
+        let text = "- id: test-panics\n  theme: meta\n  severity: warning\n  summary: Panics\n  remediation: none\n  logic: code\n  docs: {flags: always, why: a test}\n";
+        let mut checks = crate::checks::parse_check_list("test.yaml", text, true)
+            .map_err(|(_, e)| e.message)
+            .unwrap();
+        Arc::new(checks.remove(0))
+    }
+
+    #[test]
+    fn a_panicking_check_becomes_an_internal_error_and_the_rest_still_run() {
+        let catalog = crate::checks::builtin();
+        let privileged = catalog.iter().find(|c| &*c.id == "privileged").unwrap();
+        let internal = catalog.iter().find(|c| &*c.id == "internal-error").unwrap();
+        let panics = panicking_check();
+        let settings = RunSettings::with_checks([&panics, privileged, internal]);
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: nginx:1.27\n      securityContext: {privileged: true}\n";
+        let out = run(vec![Arc::new(SourceFile::new("p.yaml", pod))], &settings);
+        let got: Vec<(&str, u32)> = out
+            .findings
+            .iter()
+            .map(|f| (&*f.check, f.location.start.line))
+            .collect();
+        assert_eq!(got, vec![("internal-error", 2), ("privileged", 8)]);
+        assert!(out.findings[0].message.contains("test-panics"));
+        assert!(out.findings[0].message.contains("deliberate test panic"));
+    }
+}

@@ -186,4 +186,10 @@ const REGISTRIES: &[&[(&str, CodeFn)]] = &[
     pod_security::REGISTRY,
     pod_rules::REGISTRY,
     policy::REGISTRY,
+    #[cfg(test)]
+    TEST_REGISTRY,
 ];
+
+/// A check that always panics, to prove a failing check becomes a finding, not a crash.
+#[cfg(test)]
+const TEST_REGISTRY: &[(&str, CodeFn)] = &[("test-panics", |_| panic!("deliberate test panic"))];
