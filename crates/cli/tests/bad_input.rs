@@ -398,7 +398,10 @@ fn hundred_megabyte_file() {
     let run = kubelint_in(dir.path(), ["."], Duration::from_secs(600));
     assert!(run.good_linted(), "{}", run.stderr);
     assert_eq!(run.json()["summary"]["objects"].as_u64(), Some(i + 1));
-    assert_bounded(&run, text.len());
+    // Every tree is kept for cross-object checks: about 13x the input for 451,000 tiny
+    // objects (docs/performance.md). The bound catches a blow-up, not that known cost.
+    let input_kib = (text.len() / 1024) as u64;
+    assert!(run.peak_kib < 16 * input_kib, "peak {} KiB", run.peak_kib);
     eprintln!(
         "100 MB ({} objects): {:?}, peak {} KiB",
         i + 1,

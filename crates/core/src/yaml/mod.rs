@@ -63,11 +63,8 @@ pub fn parse(source: &SourceFile) -> ParsedFile {
             continue;
         }
         match parse_chunk(source, &chunk) {
-            Ok(Some((mut builder, root))) => out.documents.push(Document {
-                nodes: {
-                    builder.nodes.shrink_to_fit();
-                    builder.nodes
-                },
+            Ok(Some((builder, root))) => out.documents.push(Document {
+                nodes: builder.nodes,
                 root: Some(root),
                 index,
                 span: Span::new(chunk.start, chunk.end),
@@ -377,15 +374,9 @@ impl<'s> Builder<'s> {
                 Event::SequenceEnd | Event::MappingEnd => {
                     let Some(open) = stack.pop() else { continue };
                     let (id, kind) = match open {
-                        // Every tree stays alive for cross-object checks: growth slack in
-                        // millions of small child lists is memory kept for nothing.
-                        Open::Seq { id, mut items } => {
-                            items.shrink_to_fit();
-                            (id, NodeKind::Seq(items))
-                        }
-                        Open::Map { id, mut map, .. } => {
+                        Open::Seq { id, items } => (id, NodeKind::Seq(items)),
+                        Open::Map { id, map, .. } => {
                             self.find_duplicates(&map);
-                            map.entries.shrink_to_fit();
                             (id, NodeKind::Map(map))
                         }
                     };
