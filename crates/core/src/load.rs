@@ -243,7 +243,8 @@ fn decode(bytes: Vec<u8>) -> Result<String, (ReadProblem, String)> {
         return Ok(text);
     }
     if let Some(at) = memchr_nul(&bytes) {
-        let before = String::from_utf8_lossy(&bytes[..at]).into_owned();
+        // No text is kept: the bytes before the NUL are binary too, and a snippet of them
+        // could carry terminal control sequences. The message gives the offset.
         return Err((
             ReadProblem {
                 message: format!(
@@ -251,7 +252,7 @@ fn decode(bytes: Vec<u8>) -> Result<String, (ReadProblem, String)> {
                 ),
                 offset: Some(at),
             },
-            before,
+            String::new(),
         ));
     }
     String::from_utf8(bytes).map_err(|e| {
