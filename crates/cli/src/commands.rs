@@ -1,7 +1,7 @@
 //! What each command does: lint (the default), `checks` and `explain`.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -56,14 +56,9 @@ pub fn lint(args: &LintArgs) -> CmdResult {
         paths.iter().partition(|p| p.as_os_str() == "-");
     let stdin_name = args.stdin_filename.clone().unwrap_or_else(|| "-".into());
     if !stdin.is_empty() {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| usage(format!("cannot read standard input: {e}")))?;
-        match load::decode_text(bytes) {
-            Ok(text) => files.push(Arc::new(SourceFile::new(stdin_name.clone(), text))),
-            Err(p) => read_problems.push((stdin_name.clone(), p.message)),
-        }
+        let bytes = load::read_bounded(std::io::stdin().lock())
+            .map_err(|e| usage(format!("standard input: {}", e.message)))?;
+        files.push(Arc::new(load::source_from_bytes(stdin_name.clone(), bytes)));
     }
     let fs_paths: Vec<PathBuf> = fs_paths.into_iter().cloned().collect();
     let walk = &resolved.walk;
@@ -99,9 +94,7 @@ pub fn lint(args: &LintArgs) -> CmdResult {
     for input in &inputs {
         match load::read(input) {
             Ok(source) => files.push(source),
-            Err(p) if input.explicit => {
-                return Err(usage(format!("{}: {}", input.display, p.message)))
-            }
+            // Named or walked, the other files are still linted and the run exits 2.
             Err(p) => read_problems.push((input.display.clone(), p.message)),
         }
         progress.inc();
@@ -145,6 +138,7 @@ pub fn lint(args: &LintArgs) -> CmdResult {
     };
     write_report(args, &report)?;
 
+    report_read_problems(&read_problems);
     if !args.quiet {
         let mut err = std::io::stderr().lock();
         for chart in &skipped_charts {
@@ -153,9 +147,6 @@ pub fn lint(args: &LintArgs) -> CmdResult {
         let templates: Vec<&str> = outcome.skipped_templates().collect();
         if !templates.is_empty() {
             let _ = writeln!(err, "note: skipped {} Helm template file(s) ({}); lint the rendered output with `helm template CHART | kubelint -`", templates.len(), templates.join(", "));
-        }
-        for (path, problem) in &read_problems {
-            let _ = writeln!(err, "warning: {path}: {problem}; the file was not linted");
         }
         if args.format == Format::Human {
             let s = &summary;
@@ -196,6 +187,14 @@ pub fn lint(args: &LintArgs) -> CmdResult {
             .any(|f| f.suppression.is_none() && f.severity >= t)
     });
     Ok(ExitCode::from(u8::from(failing)))
+}
+
+/// Files that could not be read make the run incomplete (exit 2): said even with `--quiet`.
+fn report_read_problems(problems: &[(String, String)]) {
+    let mut err = std::io::stderr().lock();
+    for (path, problem) in problems {
+        let _ = writeln!(err, "error: {path}: {problem}; the file was not linted");
+    }
 }
 
 fn plural(n: usize) -> &'static str {

@@ -165,6 +165,18 @@ fn parse_input(
     source: Arc<SourceFile>,
     settings: &RunSettings,
 ) -> (ParsedInput, Vec<Finding>) {
+    if let Some(problem) = source.undecodable_problem() {
+        let findings = undecodable_finding(&source, problem, settings)
+            .into_iter()
+            .collect();
+        let input = ParsedInput {
+            source,
+            documents: Vec::new(),
+            objects: Vec::new(),
+            template: false,
+        };
+        return (input, findings);
+    }
     let parsed = yaml::parse(&source);
     if is_go_template(&source, &parsed) {
         let input = ParsedInput {
@@ -254,6 +266,31 @@ fn parse_input(
         },
         findings,
     )
+}
+
+/// Bytes that are not text (binary, invalid UTF-8) do not parse: a `yaml-syntax` finding at the
+/// first bad byte, like any other file that does not parse.
+fn undecodable_finding(
+    source: &Arc<SourceFile>,
+    problem: &crate::source::Undecodable,
+    settings: &RunSettings,
+) -> Option<Finding> {
+    let active = settings.active("yaml-syntax")?;
+    Some(Finding {
+        check: Arc::clone(&active.check.id),
+        severity: active.severity,
+        message: problem.message.clone(),
+        location: Location::new(source, Span::new(problem.offset, problem.offset)),
+        label: None,
+        path: None,
+        object: None,
+        container: None,
+        helm_source: None,
+        related: Vec::new(),
+        remediation: active.check.remediation.clone(),
+        secret: false,
+        suppression: None,
+    })
 }
 
 /// A file whose `{{ }}` actions make it a template rather than YAML: it does not parse, or

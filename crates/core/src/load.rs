@@ -2,13 +2,14 @@
 //! JSON (honouring `.gitignore`, skipping hidden folders, Helm chart sources and non-manifest
 //! files), named files always read, in a deterministic order; then reads them as text.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::WalkBuilder;
 
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Undecodable};
 
 /// One file to lint: the path to read and the path to show.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -88,7 +89,7 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Result<Discovery, L
         let meta = std::fs::metadata(path).map_err(|e| LoadError {
             message: format!("{}: {}", path.display(), io_reason(&e)),
         })?;
-        if meta.is_file() {
+        if meta.is_file() || is_named_pipe(&meta) {
             out.inputs.push(InputPath {
                 display: display_path(path),
                 fs_path: path.clone(),
@@ -108,6 +109,19 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Result<Discovery, L
     out.skipped_charts.sort();
     out.skipped_charts.dedup();
     Ok(out)
+}
+
+/// A pipe named on the command line (`kubelint <(helm template .)`) is read like a file; pipes
+/// met while walking a folder are never opened, since opening one can block forever.
+#[cfg(unix)]
+fn is_named_pipe(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    meta.file_type().is_fifo()
+}
+
+#[cfg(not(unix))]
+fn is_named_pipe(_meta: &std::fs::Metadata) -> bool {
+    false
 }
 
 fn walk_folder(root: &Path, include: &GlobSet, exclude: &GlobSet, out: &mut Discovery) {
@@ -172,6 +186,10 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// Files larger than this are refused: no manifest comes close, offsets are kept as `u32`, and
+/// the bound keeps memory proportional to what a user could mean to lint.
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
+
 /// Why a file's bytes could not become text.
 #[derive(Debug, Clone)]
 pub struct ReadProblem {
@@ -182,47 +200,148 @@ pub struct ReadProblem {
 
 /// Decodes a file's bytes: UTF-8 (with or without BOM), or UTF-16 with a BOM.
 pub fn decode_text(bytes: Vec<u8>) -> Result<String, ReadProblem> {
+    decode(bytes).map_err(|(problem, _)| problem)
+}
+
+/// Like [`decode_text`], but on failure also returns the text that could be decoded before the
+/// problem, ending exactly at the problem's offset (so that a report can give its line).
+fn decode(bytes: Vec<u8>) -> Result<String, (ReadProblem, String)> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         let le = bytes[0] == 0xFF;
-        let units: Vec<u16> = bytes[2..]
-            .chunks(2)
+        let body = &bytes[2..];
+        let units: Vec<u16> = body
+            .chunks_exact(2)
             .map(|c| {
-                let pair = [c[0], *c.get(1).unwrap_or(&0)];
                 if le {
-                    u16::from_le_bytes(pair)
+                    u16::from_le_bytes([c[0], c[1]])
                 } else {
-                    u16::from_be_bytes(pair)
+                    u16::from_be_bytes([c[0], c[1]])
                 }
             })
             .collect();
-        return String::from_utf16(&units).map_err(|_| ReadProblem {
-            message: "the file starts with a UTF-16 byte-order mark but is not valid UTF-16".into(),
-            offset: None,
-        });
+        let mut text = String::with_capacity(units.len());
+        for (i, c) in char::decode_utf16(units.iter().copied()).enumerate() {
+            match c {
+                Ok('\0') | Err(_) => {
+                    let what = if c.is_ok() {
+                        "a NUL character"
+                    } else {
+                        "an unpaired surrogate"
+                    };
+                    return Err(utf16_problem(format!("the file starts with a UTF-16 byte-order mark but is not UTF-16 text ({what} near byte offset {})", 2 + 2 * i), text));
+                }
+                Ok(ch) => text.push(ch),
+            }
+        }
+        if body.len() % 2 == 1 {
+            return Err(utf16_problem(
+                "the file starts with a UTF-16 byte-order mark but has an odd number of bytes"
+                    .into(),
+                text,
+            ));
+        }
+        return Ok(text);
     }
-    if bytes.contains(&0) {
-        return Err(ReadProblem {
-            message: "the file is binary (it contains NUL bytes), not YAML or JSON text".into(),
-            offset: bytes.iter().position(|&b| b == 0),
-        });
+    if let Some(at) = memchr_nul(&bytes) {
+        // No text is kept: the bytes before the NUL are binary too, and a snippet of them
+        // could carry terminal control sequences. The message gives the offset.
+        return Err((
+            ReadProblem {
+                message: format!(
+                    "the file is binary (NUL byte at byte offset {at}), not YAML or JSON text"
+                ),
+                offset: Some(at),
+            },
+            String::new(),
+        ));
     }
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
-        ReadProblem {
-            message: format!("the file is not valid UTF-8 text (invalid byte at offset {at})"),
-            offset: Some(at),
-        }
+        let bytes = e.into_bytes();
+        // Valid up to `at`, so the prefix is kept as is and the offset stays exact.
+        let before = String::from_utf8_lossy(&bytes[..at]).into_owned();
+        (
+            ReadProblem {
+                message: format!(
+                    "the file is not valid UTF-8 text (byte 0x{:02X} at byte offset {at}); save it as UTF-8",
+                    bytes[at]
+                ),
+                offset: Some(at),
+            },
+            before,
+        )
     })
 }
 
-/// Reads one input as text.
+fn utf16_problem(message: String, before: String) -> (ReadProblem, String) {
+    (
+        ReadProblem {
+            message,
+            offset: None,
+        },
+        before,
+    )
+}
+
+fn memchr_nul(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == 0)
+}
+
+/// Turns raw bytes into a source. Bytes that are not text still give a source, marked
+/// undecodable: the engine reports it as a file that does not parse (`yaml-syntax`).
+#[must_use]
+pub fn source_from_bytes(display: String, bytes: Vec<u8>) -> SourceFile {
+    match decode(bytes) {
+        Ok(text) => SourceFile::new(display, text),
+        Err((problem, before)) => {
+            let offset = crate::source::to_u32(before.len());
+            SourceFile::undecodable(
+                display,
+                before,
+                Undecodable {
+                    offset,
+                    message: problem.message,
+                },
+            )
+        }
+    }
+}
+
+/// Reads at most [`MAX_FILE_BYTES`] from `reader`; more is an error, not a truncation.
+pub fn read_bounded(reader: impl Read) -> Result<Vec<u8>, ReadProblem> {
+    read_limited(reader, MAX_FILE_BYTES)
+}
+
+fn read_limited(reader: impl Read, limit: u64) -> Result<Vec<u8>, ReadProblem> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadProblem {
+            message: format!("cannot read the file: {}", io_reason(&e)),
+            offset: None,
+        })?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadProblem {
+            message: format!(
+                "the file is larger than {} MiB; kubelint does not lint files this large",
+                limit >> 20
+            ),
+            offset: None,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Reads one input. An I/O failure (permission denied, the file vanished, too large) is an
+/// error; bytes that are not text give an undecodable source (see [`source_from_bytes`]).
 pub fn read(input: &InputPath) -> Result<Arc<SourceFile>, ReadProblem> {
-    let bytes = std::fs::read(&input.fs_path).map_err(|e| ReadProblem {
+    let file = std::fs::File::open(&input.fs_path).map_err(|e| ReadProblem {
         message: format!("cannot read the file: {}", io_reason(&e)),
         offset: None,
     })?;
-    let text = decode_text(bytes)?;
-    Ok(Arc::new(SourceFile::new(input.display.clone(), text)))
+    let bytes = read_bounded(file)?;
+    Ok(Arc::new(source_from_bytes(input.display.clone(), bytes)))
 }
 
 #[cfg(test)]
@@ -248,5 +367,57 @@ mod tests {
         assert_eq!(decode_text(utf16).unwrap(), "a: 1\n");
         assert!(decode_text(vec![b'a', 0, b'b']).is_err());
         assert!(decode_text(vec![b'a', 0xC3]).is_err());
+        assert!(decode_text(vec![0xFF, 0xFE, b'a', 0, b'b']).is_err());
+        assert!(decode_text(vec![0xFF, 0xFE, 0x00, 0xD8, b'a', 0]).is_err());
+    }
+
+    #[test]
+    fn undecodable_sources_keep_the_text_before_the_problem() {
+        let source = source_from_bytes("x.yaml".into(), b"a: 1\nb: caf\xE9\n".to_vec());
+        let problem = source.undecodable_problem().expect("not UTF-8");
+        assert_eq!(&*source.text, "a: 1\nb: caf");
+        assert_eq!(problem.offset, 11);
+        assert_eq!(source.line_col(problem.offset).line, 2);
+        assert!(problem.message.contains("0xE9"), "{}", problem.message);
+
+        let binary = source_from_bytes("x.yaml".into(), b"\x7fELF\x02\x01\x00rest".to_vec());
+        assert!(binary
+            .undecodable_problem()
+            .unwrap()
+            .message
+            .contains("binary"));
+        assert!(source_from_bytes("x.yaml".into(), b"a: 1\n".to_vec())
+            .undecodable_problem()
+            .is_none());
+    }
+
+    #[test]
+    fn a_file_that_vanished_is_a_read_problem() {
+        let dir = std::env::temp_dir().join(format!("kubelint-vanish-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("gone.yaml");
+        std::fs::write(&path, "a: 1\n").unwrap();
+        let found = discover(std::slice::from_ref(&dir), &WalkOptions::default()).unwrap();
+        assert_eq!(found.inputs.len(), 1);
+        std::fs::remove_file(&path).unwrap();
+        let problem = read(&found.inputs[0]).expect_err("the file is gone");
+        assert_eq!(
+            problem.message,
+            "cannot read the file: no such file or folder"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn oversized_input_is_refused_not_truncated() {
+        let big = std::io::repeat(b'a').take(3 << 20);
+        let problem = read_limited(big, 2 << 20).expect_err("too large");
+        assert!(problem.message.contains("2 MiB"), "{}", problem.message);
+        assert_eq!(read_limited(&b"abc"[..], 3).unwrap(), b"abc");
+        assert!(
+            problem.message.contains("larger than"),
+            "{}",
+            problem.message
+        );
     }
 }

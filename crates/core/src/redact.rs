@@ -9,7 +9,7 @@ use regex::Regex;
 use crate::engine::ParsedInput;
 use crate::object::pod::{builtin_pod_spec_path, PodSpec};
 use crate::source::Span;
-use crate::yaml::NodeRef;
+use crate::yaml::{NodeKind, NodeRef};
 
 /// Variable or key names that announce a credential. `env-secret-literal` uses the same pattern.
 pub const SECRET_NAME_PATTERN: &str = r"(?i)(passw(or)?d|passwd|secret|token|api[_-]?key|private[_-]?key|credential|access[_-]?key|auth[_-]?key|client[_-]?secret)";
@@ -47,7 +47,7 @@ pub fn secret_spans(input: &ParsedInput) -> Vec<Span> {
         let values =
             |field: &str, out: &mut Vec<Span>, filter: &dyn Fn(&str, NodeRef<'_>) -> bool| {
                 if let Some(map) = root.get(field) {
-                    for (k, v) in map.entries() {
+                    for (k, v) in all_entries(map) {
                         if filter(k.text().unwrap_or_default(), v) {
                             out.push(v.span());
                         }
@@ -73,8 +73,10 @@ pub fn secret_spans(input: &ParsedInput) -> Vec<Span> {
                             .get("name")
                             .and_then(NodeRef::as_str)
                             .unwrap_or_default();
-                        if let Some(v) = env.get("value") {
-                            if looks_secret_name(name) || v.as_str().is_some_and(looks_secret_value)
+                        for (k, v) in all_entries(env) {
+                            if k.text() == Some("value")
+                                && (looks_secret_name(name)
+                                    || v.as_str().is_some_and(looks_secret_value))
                             {
                                 out.push(v.span());
                             }
@@ -85,6 +87,96 @@ pub fn secret_spans(input: &ParsedInput) -> Vec<Span> {
         }
     }
     out.sort();
+    out.dedup();
+    out
+}
+
+/// Every entry of a mapping: the merged view plus the values a repeated key hides (Kubernetes
+/// keeps only the last, but the earlier ones are in the file, and in snippets, all the same).
+fn all_entries(map: NodeRef<'_>) -> Vec<(NodeRef<'_>, NodeRef<'_>)> {
+    let mut out = map.entries();
+    if let NodeKind::Map(raw) = &map.node().kind {
+        out.extend(
+            raw.entries
+                .iter()
+                .map(|&(k, v)| (NodeRef::new(map.doc, k), NodeRef::new(map.doc, v))),
+        );
+    }
+    out
+}
+
+/// Secret values found by reading lines, for text that did not parse (so has no tree): values
+/// of credential-like keys, values right after a credential-like `name:` (env entries),
+/// everything under `data:`/`stringData:` in a file that mentions `kind: Secret`, and PEM key
+/// blocks. It over-masks on purpose: a snippet of a broken file must not leak what the tree
+/// walk would have hidden.
+#[must_use]
+pub fn text_secret_spans(text: &str) -> Vec<Span> {
+    static SECRET_KIND: OnceLock<Regex> = OnceLock::new();
+    let secret_kind = SECRET_KIND
+        .get_or_init(|| Regex::new(r#"(?m)^\s*kind:\s*["']?Secret["']?\s*(#.*)?$"#).expect("valid"))
+        .is_match(text);
+    let mut out = Vec::new();
+    let mut block_indent: Option<usize> = None;
+    let mut in_pem = false;
+    let mut secret_name_before = false;
+    let mut pos = 0usize;
+    for line in text.split_inclusive('\n') {
+        let start = pos;
+        pos += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let content = body.trim_start();
+        let indent = body.len() - content.len();
+        let whole = Span::new(
+            crate::source::to_u32(start + indent),
+            crate::source::to_u32(start + body.len()),
+        );
+        if in_pem {
+            out.push(whole);
+            in_pem = !content.contains("-----END");
+            continue;
+        }
+        if let Some(ind) = block_indent {
+            if content.is_empty() || content.starts_with('#') || indent > ind {
+                out.push(whole);
+                continue;
+            }
+            block_indent = None;
+        }
+        let item = content.strip_prefix("- ").unwrap_or(content);
+        let item_at = start + body.len() - item.len();
+        let Some(colon) = item
+            .find(": ")
+            .or_else(|| item.strip_suffix(':').map(str::len))
+        else {
+            continue;
+        };
+        let key = item[..colon].trim().trim_matches(['"', '\'']);
+        let value_at = item_at + (colon + 2).min(item.len());
+        let value = &text[value_at.min(start + body.len())..start + body.len()];
+        let value_span = Span::new(
+            crate::source::to_u32(value_at.min(start + body.len())),
+            crate::source::to_u32(start + body.len()),
+        );
+        if secret_kind && (key == "data" || key == "stringData") {
+            block_indent = Some(indent);
+            out.push(value_span);
+            continue;
+        }
+        let after_secret_name = secret_name_before && key == "value";
+        secret_name_before = key == "name" && looks_secret_name(value);
+        if after_secret_name || looks_secret_name(key) || looks_secret_value(value) {
+            out.push(value_span);
+        }
+        if value.contains("PRIVATE KEY-----") && !value.contains("-----END") {
+            in_pem = true;
+        }
+        if matches!(value.trim(), "|" | "|-" | "|+" | ">" | ">-" | ">+")
+            && (looks_secret_name(key) || secret_kind)
+        {
+            block_indent = Some(indent);
+        }
+    }
     out
 }
 
@@ -129,5 +221,22 @@ mod tests {
             logic.contains(SECRET_NAME_PATTERN),
             "keep secrets.yaml and SECRET_NAME_PATTERN in step"
         );
+    }
+
+    fn masked(text: &str) -> String {
+        mask(text, &text_secret_spans(text))
+    }
+
+    #[test]
+    fn broken_text_is_masked_line_by_line() {
+        let out = masked("kind: Secret\nstringData:\n  password: hunter2\n  key: |\n    body\nmetadata:\n  name: x\n  oops: [\n");
+        assert!(!out.contains("hunter2") && !out.contains("body"), "{out}");
+        assert!(out.contains("name: x"), "{out}");
+        let env = masked(
+            "env:\n  - name: DB_PASSWORD\n    value: hunter2\n  - name: MODE\n    value: fast\n",
+        );
+        assert!(!env.contains("hunter2") && env.contains("fast"), "{env}");
+        let pem = masked("x: \"-----BEGIN RSA PRIVATE KEY-----\n  MIIsecret\n  -----END RSA PRIVATE KEY-----\"\ny: 1\n");
+        assert!(!pem.contains("MIIsecret") && pem.contains("y: 1"), "{pem}");
     }
 }

@@ -48,7 +48,18 @@ pub struct SourceFile {
     pub text: Arc<str>,
     /// Byte offset where each line starts. Line 1 starts after a UTF-8 byte-order mark, so that
     /// columns on the first line are the ones an editor shows.
-    line_starts: Vec<u32>,
+    line_starts: Box<[u32]>,
+    /// Set when the file's bytes are not text: `text` then holds only the part before the
+    /// problem, and the engine reports a `yaml-syntax` finding instead of parsing.
+    undecodable: Option<Box<Undecodable>>,
+}
+
+/// Why a file's bytes are not YAML text, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Undecodable {
+    /// Byte offset into `text` (which ends there or continues with lossily decoded text).
+    pub offset: u32,
+    pub message: String,
 }
 
 impl SourceFile {
@@ -68,8 +79,28 @@ impl SourceFile {
         Self {
             path: path.into(),
             text,
-            line_starts,
+            line_starts: line_starts.into_boxed_slice(),
+            undecodable: None,
         }
+    }
+
+    /// A file whose bytes could not be decoded: `text` is what could be read before `offset`
+    /// (kept so the finding gets a line and column), and nothing of it is parsed.
+    #[must_use]
+    pub fn undecodable(
+        path: impl Into<String>,
+        text: impl Into<Arc<str>>,
+        problem: Undecodable,
+    ) -> Self {
+        let mut source = Self::new(path, text);
+        source.undecodable = Some(Box::new(problem));
+        source
+    }
+
+    /// Why this file could not be decoded, if it could not.
+    #[must_use]
+    pub fn undecodable_problem(&self) -> Option<&Undecodable> {
+        self.undecodable.as_deref()
     }
 
     /// Byte offset where the text after an optional BOM starts.

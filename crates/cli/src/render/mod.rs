@@ -23,6 +23,13 @@ pub fn masked_sources(outcome: &Outcome, findings: &[&Finding]) -> HashMap<Strin
             continue;
         }
         let mut spans = redact::secret_spans(input);
+        // Where a document did not parse there is no tree to find secrets in: read the lines.
+        if findings
+            .iter()
+            .any(|f| &*f.check == "yaml-syntax" && &f.location.file.path == path)
+        {
+            spans.extend(redact::text_secret_spans(&input.source.text));
+        }
         spans.extend(
             findings
                 .iter()

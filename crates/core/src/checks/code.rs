@@ -2,7 +2,7 @@
 //! (parsing image references, quantities, schedules; versioned tables).
 
 use std::collections::HashMap;
-use std::sync::{OnceLock, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use regex::Regex;
 
@@ -41,14 +41,16 @@ pub fn parse_image(image: &str) -> ImageRef<'_> {
     }
 }
 
-/// Regexes from check parameters, compiled once per pattern for the whole run.
-pub(crate) fn cached_regex(pattern: &str) -> Option<Regex> {
-    static CACHE: OnceLock<RwLock<HashMap<String, Option<Regex>>>> = OnceLock::new();
+/// Regexes from check parameters, compiled once per pattern for the whole run. Shared through
+/// an `Arc`: a cloned `Regex` starts with an empty matching cache, and rebuilding that cache on
+/// every object cost more than the match itself.
+pub(crate) fn cached_regex(pattern: &str) -> Option<Arc<Regex>> {
+    static CACHE: OnceLock<RwLock<HashMap<String, Option<Arc<Regex>>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     if let Some(found) = cache.read().ok().and_then(|c| c.get(pattern).cloned()) {
         return found;
     }
-    let compiled = Regex::new(pattern).ok();
+    let compiled = Regex::new(pattern).ok().map(Arc::new);
     if let Ok(mut c) = cache.write() {
         c.insert(pattern.to_string(), compiled.clone());
     }

@@ -468,8 +468,12 @@ impl<'s> Builder<'s> {
         let Some(header) = header else {
             return Span::new(raw.start, raw.end);
         };
-        let end = raw.end as usize;
-        let content_start = text[header..end]
+        // A header at the very end of saphyr's span (seen with a `|` right after a broken
+        // document) leaves nothing to scan; `get` keeps that an empty range, not a panic.
+        let end = (raw.end as usize).max(header);
+        let content_start = text
+            .get(header..end)
+            .unwrap_or_default()
             .iter()
             .position(|&b| b == b'\n')
             .map_or(end, |i| header + i + 1);
@@ -480,7 +484,9 @@ impl<'s> Builder<'s> {
         let end = content_end.unwrap_or_else(|| {
             header
                 + 1
-                + text[header + 1..end]
+                + text
+                    .get(header + 1..end)
+                    .unwrap_or_default()
                     .iter()
                     .take_while(|b| matches!(b, b'+' | b'-' | b'0'..=b'9'))
                     .count()
