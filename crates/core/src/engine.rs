@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::check::path::{FieldPath, Scope};
+use crate::check::path::{join_path, FieldPath, Scope};
 use crate::check::rule::{Eval, Literal, Witness};
 use crate::check::{Check, ContainerType, Declarative, Logic, Rule, TargetKind};
 use crate::checks::{self, CodeCtx, Hit};
@@ -435,14 +435,6 @@ pub fn object_anchor(root: NodeRef<'_>) -> Span {
     root.get_entry("kind").map_or(root.span(), |(k, v)| {
         Span::new(k.span().start, v.span().end)
     })
-}
-
-fn join_path(base: &str, rel: &str) -> String {
-    match (base.is_empty(), rel.is_empty()) {
-        (true, _) => rel.to_string(),
-        (_, true) => base.to_string(),
-        _ => format!("{base}.{rel}"),
-    }
 }
 
 fn run_declarative<'d>(

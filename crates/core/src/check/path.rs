@@ -218,6 +218,16 @@ impl<'d> Scope<'d> {
     }
 }
 
+/// `base.rel`, or either alone when the other is empty.
+#[must_use]
+pub fn join_path(base: &str, rel: &str) -> String {
+    match (base.is_empty(), rel.is_empty()) {
+        (true, _) => rel.to_string(),
+        (_, true) => base.to_string(),
+        _ => format!("{base}.{rel}"),
+    }
+}
+
 fn join_key(base: &str, key: &str) -> String {
     let simple = key
         .bytes()

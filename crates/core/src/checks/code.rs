@@ -61,7 +61,6 @@ fn image_tag_mutable(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = ctx.pod else { return };
     let block = ctx.param_strings("blockTags");
     let allow = ctx.param_strings("allowTags");
-    let pod_path = ctx.pod_path();
     for c in pod.containers() {
         let Some(node) = c.node.get("image") else {
             continue;
@@ -98,7 +97,7 @@ fn image_tag_mutable(ctx: &mut CodeCtx<'_, '_>) {
         };
         if let Some(message) = problem {
             let hit = Hit::new(node.span(), message)
-                .path(format!("{pod_path}.{}.image", c.path()))
+                .path(ctx.container_path(&c, "image"))
                 .container(c.name);
             ctx.report(hit);
         }

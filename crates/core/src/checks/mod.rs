@@ -9,12 +9,13 @@ pub mod policy;
 
 use std::sync::{Arc, OnceLock};
 
+use crate::check::path::join_path;
 use crate::check::{Check, Literal};
 use crate::decode::DecodeError;
 use crate::engine::ActiveCheck;
 use crate::finding::{Related, Severity};
 use crate::k8s::version::KubeVersion;
-use crate::object::pod::PodSpec;
+use crate::object::pod::{Container, PodSpec};
 use crate::object::Object;
 use crate::source::{SourceFile, Span};
 use crate::yaml::{self, Document, NodeRef};
@@ -159,12 +160,13 @@ impl<'a> CodeCtx<'a, '_> {
     /// The field path of the pod spec from the document root.
     #[must_use]
     pub fn pod_path(&self) -> String {
-        let pod = self.pod.map_or("", |p| p.path);
-        match (self.object.base_path.is_empty(), pod.is_empty()) {
-            (true, _) => pod.to_string(),
-            (_, true) => self.object.base_path.clone(),
-            _ => format!("{}.{pod}", self.object.base_path),
-        }
+        join_path(&self.object.base_path, self.pod.map_or("", |p| p.path))
+    }
+
+    /// The field path of `rel` inside container `c` (`spec.containers[0].image`).
+    #[must_use]
+    pub fn container_path(&self, c: &Container<'_>, rel: &str) -> String {
+        join_path(&self.pod_path(), &format!("{}.{rel}", c.path()))
     }
 }
 

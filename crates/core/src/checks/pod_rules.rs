@@ -3,11 +3,11 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use crate::check::path::join_path;
 use crate::checks::code::parse_image;
 use crate::checks::{CodeCtx, CodeFn, Hit};
 use crate::k8s::quantity::{self, Quantity};
 use crate::k8s::{api_versions, names};
-use crate::object::pod::Container;
 use crate::yaml::{NodeRef, Scalar};
 
 pub(crate) const REGISTRY: &[(&str, CodeFn)] = &[
@@ -27,18 +27,6 @@ pub(crate) const REGISTRY: &[(&str, CodeFn)] = &[
     ("probe-port-unexposed", probe_port_unexposed),
 ];
 
-fn join(base: &str, rel: &str) -> String {
-    if base.is_empty() {
-        rel.to_string()
-    } else {
-        format!("{base}.{rel}")
-    }
-}
-
-fn container_path(ctx: &CodeCtx<'_, '_>, c: &Container<'_>, rel: &str) -> String {
-    join(&ctx.pod_path(), &format!("{}.{rel}", c.path()))
-}
-
 /// The display text of a scalar map key or value.
 fn text_of(node: NodeRef<'_>) -> Option<String> {
     node.as_display()
@@ -47,7 +35,11 @@ fn text_of(node: NodeRef<'_>) -> Option<String> {
 fn label_value_invalid(ctx: &mut CodeCtx<'_, '_>) {
     let mut sets = Vec::new();
     if let Some(labels) = ctx.root.get("metadata").and_then(|m| m.get("labels")) {
-        sets.push((labels, join(&ctx.object.base_path, "metadata.labels"), ""));
+        sets.push((
+            labels,
+            join_path(&ctx.object.base_path, "metadata.labels"),
+            "",
+        ));
     }
     if let Some(pod) = ctx.pod {
         // A Pod's own metadata is the object's, already covered above.
@@ -109,7 +101,7 @@ fn port_name_invalid(ctx: &mut CodeCtx<'_, '_>) {
                 let Some(name) = name_node.as_display().filter(|_| !name_node.is_null()) else {
                     continue;
                 };
-                let path = container_path(ctx, &c, &format!("ports[{i}].name"));
+                let path = ctx.container_path(&c, &format!("ports[{i}].name"));
                 if let Err(why) = names::validate_port_name(&name) {
                     ctx.report(
                         Hit::new(
@@ -155,7 +147,7 @@ fn port_name_invalid(ctx: &mut CodeCtx<'_, '_>) {
                         target.span(),
                         format!("Service port {i}: targetPort name `{name}` is invalid: {why}"),
                     )
-                    .path(join(
+                    .path(join_path(
                         &ctx.object.base_path,
                         &format!("spec.ports[{i}].targetPort"),
                     )),
@@ -189,7 +181,7 @@ fn volume_mount_unknown(ctx: &mut CodeCtx<'_, '_>) {
                                     c.name
                                 ),
                             )
-                            .path(container_path(ctx, &c, &format!("volumeMounts[{i}].name")))
+                            .path(ctx.container_path(&c, &format!("volumeMounts[{i}].name")))
                             .container(c.name),
                         );
                     }
@@ -203,11 +195,7 @@ fn volume_mount_unknown(ctx: &mut CodeCtx<'_, '_>) {
                                 path_node.span(),
                                 format!("container `{}` mounts two volumes at `{p}`", c.name),
                             )
-                            .path(container_path(
-                                ctx,
-                                &c,
-                                &format!("volumeMounts[{i}].mountPath"),
-                            ))
+                            .path(ctx.container_path(&c, &format!("volumeMounts[{i}].mountPath")))
                             .container(c.name),
                         );
                     }
@@ -243,7 +231,7 @@ fn env_duplicate(ctx: &mut CodeCtx<'_, '_>) {
                             c.name
                         ),
                     )
-                    .path(container_path(ctx, &c, &format!("env[{i}].name")))
+                    .path(ctx.container_path(&c, &format!("env[{i}].name")))
                     .container(c.name),
                 );
             }
@@ -263,7 +251,7 @@ fn workload_selector_mismatch(ctx: &mut CodeCtx<'_, '_>) {
     let Some((sel_key, selector)) = spec.get_entry("selector") else {
         return;
     };
-    let base = join(&ctx.object.base_path, "spec.selector");
+    let base = join_path(&ctx.object.base_path, "spec.selector");
     let labels: BTreeMap<String, String> = spec
         .get("template")
         .and_then(|t| t.get("metadata"))
@@ -381,11 +369,11 @@ fn resource_blocks<'d>(ctx: &CodeCtx<'_, 'd>) -> Vec<(NodeRef<'d>, String, Optio
     };
     let mut out = Vec::new();
     if let Some(r) = pod.spec.get("resources") {
-        out.push((r, join(&ctx.pod_path(), "resources"), None));
+        out.push((r, join_path(&ctx.pod_path(), "resources"), None));
     }
     for c in pod.containers() {
         if let Some(r) = c.node.get("resources") {
-            out.push((r, container_path(ctx, &c, "resources"), Some(c.name)));
+            out.push((r, ctx.container_path(&c, "resources"), Some(c.name)));
         }
     }
     out
@@ -533,7 +521,7 @@ fn api_lifecycle(ctx: &mut CodeCtx<'_, '_>, removed: bool) {
         );
         format!("`{api}` {kind} is deprecated since Kubernetes {at} ({until}); {instead}")
     };
-    ctx.report(Hit::new(node.span(), message).path(join(&ctx.object.base_path, "apiVersion")));
+    ctx.report(Hit::new(node.span(), message).path(join_path(&ctx.object.base_path, "apiVersion")));
 }
 
 fn api_deprecated(ctx: &mut CodeCtx<'_, '_>) {
@@ -628,7 +616,7 @@ fn image_registry_allowed(ctx: &mut CodeCtx<'_, '_>) {
                         c.name
                     ),
                 )
-                .path(container_path(ctx, &c, "image"))
+                .path(ctx.container_path(&c, "image"))
                 .container(c.name),
             );
         }
@@ -669,7 +657,7 @@ fn image_pull_policy(ctx: &mut CodeCtx<'_, '_>) {
                     c.name
                 ),
             )
-            .path(container_path(ctx, &c, "imagePullPolicy"))
+            .path(ctx.container_path(&c, "imagePullPolicy"))
             .container(c.name),
         );
     }
@@ -767,7 +755,7 @@ fn probes_identical(ctx: &mut CodeCtx<'_, '_>) {
                         c.name
                     ),
                 )
-                .path(container_path(ctx, &c, "livenessProbe"))
+                .path(ctx.container_path(&c, "livenessProbe"))
                 .container(c.name),
             );
         }
@@ -827,7 +815,7 @@ fn probe_port_unexposed(ctx: &mut CodeCtx<'_, '_>) {
                                 c.name
                             ),
                         )
-                        .path(container_path(ctx, &c, &format!("{probe_name}.{handler}.port")))
+                        .path(ctx.container_path(&c, &format!("{probe_name}.{handler}.port")))
                         .container(c.name),
                     );
                 }

@@ -2,6 +2,7 @@
 //! `k8s.io/pod-security-admission` evaluates them at the target policy version, plus the related
 //! hostPath and identity hardening checks.
 
+use crate::check::path::join_path;
 use crate::check::rule::Literal;
 use crate::checks::{CodeCtx, CodeFn, Hit};
 use crate::finding::Severity;
@@ -90,11 +91,7 @@ impl<'d> Pod<'d> {
     }
 
     fn at(&self, rel: &str) -> String {
-        if self.path.is_empty() {
-            rel.to_string()
-        } else {
-            format!("{}.{rel}", self.path)
-        }
+        join_path(&self.path, rel)
     }
 
     fn cpath(&self, c: &Container<'_>, rel: &str) -> String {
