@@ -9,7 +9,7 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
 };
 
-use kubelint_core::finding::{Finding, Severity};
+use kubelint_core::finding::{Finding, Related, Severity};
 
 struct Report<'a> {
     finding: &'a Finding,
@@ -49,11 +49,7 @@ impl Diagnostic for Report<'_> {
         if let Some(helm) = &f.helm_source {
             help.push_str(&format!("\nrendered from the chart template {helm}"));
         }
-        for r in f
-            .related
-            .iter()
-            .filter(|r| r.location.file.path != f.location.file.path)
-        {
+        for r in f.related.iter().filter(|r| !shown_in_snippet(f, r)) {
             help.push_str(&format!(
                 "\n{}: {}:{}:{}",
                 r.message, r.location.file.path, r.location.start.line, r.location.start.column
@@ -75,10 +71,17 @@ impl Diagnostic for Report<'_> {
         let related = f
             .related
             .iter()
-            .filter(|r| r.location.file.path == f.location.file.path)
+            .filter(|r| shown_in_snippet(f, r))
             .map(|r| LabeledSpan::new_with_span(Some(r.message.clone()), r.location.span));
         Some(Box::new(std::iter::once(primary).chain(related)))
     }
+}
+
+/// A related place close to the finding is labelled in the same snippet; one further away (or in
+/// another file) is named in the help text, so the snippet opens at the finding itself.
+fn shown_in_snippet(f: &Finding, r: &Related) -> bool {
+    r.location.file.path == f.location.file.path
+        && r.location.start.line.abs_diff(f.location.start.line) <= 8
 }
 
 /// Renders every finding; `color` picks the coloured or plain theme.
