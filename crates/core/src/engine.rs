@@ -143,18 +143,24 @@ pub fn run(files: Vec<Arc<SourceFile>>, settings: &RunSettings) -> Outcome {
         inputs.push(input);
         findings.extend(loader_findings);
     }
-    let per_object: Vec<Finding> = inputs
-        .par_iter()
-        .flat_map_iter(|input| {
-            input
-                .objects
-                .iter()
-                .flat_map(|obj| check_object(input, obj, settings))
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    // Single-object checks and cross-object checks read the same trees: run them side by side.
+    let (per_object, cross) = rayon::join(
+        || {
+            inputs
+                .par_iter()
+                .flat_map_iter(|input| {
+                    input
+                        .objects
+                        .iter()
+                        .flat_map(|obj| check_object(input, obj, settings))
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<Finding>>()
+        },
+        || checks::cross::run(&inputs, settings),
+    );
     findings.extend(per_object);
-    findings.extend(checks::cross::run(&inputs, settings));
+    findings.extend(cross);
     findings.par_sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
     Outcome { inputs, findings }

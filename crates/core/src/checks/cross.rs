@@ -9,6 +9,8 @@ mod services;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use rayon::prelude::*;
+
 use crate::checks::Hit;
 use crate::engine::{
     finding_from_hit, internal_error, object_anchor, ActiveCheck, ParsedInput, RunSettings,
@@ -115,10 +117,9 @@ fn describe(entry: &Entry<'_>) -> String {
 /// Runs every enabled cross-object check over an inventory built once for the run.
 #[must_use]
 pub fn run(inputs: &[ParsedInput], settings: &RunSettings) -> Vec<Finding> {
-    let mut out = Vec::new();
     let active: Vec<&ActiveCheck> = settings.checks.iter().filter(|c| c.check.cross).collect();
     if active.is_empty() {
-        return out;
+        return Vec::new();
     }
     let needs_inventory = active.iter().any(|a| &*a.check.id != "duplicate-object");
     let inv = if needs_inventory {
@@ -126,39 +127,52 @@ pub fn run(inputs: &[ParsedInput], settings: &RunSettings) -> Vec<Finding> {
     } else {
         Inventory::default()
     };
-    for active in active {
-        if &*active.check.id == "duplicate-object" {
-            duplicate_object(inputs, settings, &mut |input, obj, hit| {
-                let doc = &input.documents[obj.doc];
-                out.push(finding_from_hit(input, obj, doc, active, hit));
-            });
-            continue;
-        }
-        if let Some((_, f)) = REGISTRY.iter().find(|(id, _)| *id == &*active.check.id) {
-            let before = out.len();
-            let result = catch_unwind(AssertUnwindSafe(|| {
-                f(&mut Cx {
-                    inv: &inv,
-                    active,
-                    out: &mut out,
-                });
-            }));
-            if let Err(panic) = result {
-                // A bug in one cross check must not end the run: drop its partial findings and
-                // report it on the run's first object (the message names the check).
-                out.truncate(before);
-                if let Some((input, obj)) = objects(inputs).next() {
-                    let doc = &input.documents[obj.doc];
-                    out.push(internal_error(
-                        input,
-                        obj,
-                        doc,
-                        settings,
-                        &active.check,
-                        &panic,
-                    ));
-                }
-            }
+    // The checks only read the inventory, so they run side by side; each keeps its own
+    // findings, and the engine sorts them all afterwards.
+    active
+        .par_iter()
+        .flat_map_iter(|active| run_one(inputs, settings, &inv, active))
+        .collect()
+}
+
+fn run_one(
+    inputs: &[ParsedInput],
+    settings: &RunSettings,
+    inv: &Inventory<'_>,
+    active: &ActiveCheck,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if &*active.check.id == "duplicate-object" {
+        duplicate_object(inputs, settings, &mut |input, obj, hit| {
+            let doc = &input.documents[obj.doc];
+            out.push(finding_from_hit(input, obj, doc, active, hit));
+        });
+        return out;
+    }
+    let Some((_, f)) = REGISTRY.iter().find(|(id, _)| *id == &*active.check.id) else {
+        return out;
+    };
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        f(&mut Cx {
+            inv,
+            active,
+            out: &mut out,
+        });
+    }));
+    if let Err(panic) = result {
+        // A bug in one cross check must not end the run: drop its partial findings and report
+        // it on the run's first object (the message names the check).
+        out.clear();
+        if let Some((input, obj)) = objects(inputs).next() {
+            let doc = &input.documents[obj.doc];
+            out.push(internal_error(
+                input,
+                obj,
+                doc,
+                settings,
+                &active.check,
+                &panic,
+            ));
         }
     }
     out
