@@ -68,7 +68,7 @@ pub fn secret_spans(input: &ParsedInput) -> Vec<Span> {
                     continue;
                 };
                 for c in pod.containers() {
-                    for env in c.node.get("env").into_iter().flat_map(NodeRef::items) {
+                    for env in c.list("env") {
                         let name = env
                             .get("name")
                             .and_then(NodeRef::as_str)

@@ -88,13 +88,7 @@ fn port_name_invalid(ctx: &mut CodeCtx<'_, '_>) {
     if let Some(pod) = ctx.pod {
         for c in pod.containers() {
             let mut seen: HashSet<String> = HashSet::new();
-            for (i, port) in c
-                .node
-                .get("ports")
-                .into_iter()
-                .flat_map(NodeRef::items)
-                .enumerate()
-            {
+            for (i, port) in c.list("ports").enumerate() {
                 let Some(name_node) = port.get("name") else {
                     continue;
                 };
@@ -209,13 +203,7 @@ fn env_duplicate(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = ctx.pod else { return };
     for c in pod.containers() {
         let mut seen: HashSet<String> = HashSet::new();
-        for (i, env) in c
-            .node
-            .get("env")
-            .into_iter()
-            .flat_map(NodeRef::items)
-            .enumerate()
-        {
+        for (i, env) in c.list("env").enumerate() {
             let Some(name_node) = env.get("name") else {
                 continue;
             };
@@ -767,10 +755,7 @@ fn probe_port_unexposed(ctx: &mut CodeCtx<'_, '_>) {
     for c in pod.containers() {
         // Probes connect over TCP, so only TCP ports (the default protocol) count.
         let tcp_ports: Vec<NodeRef<'_>> = c
-            .node
-            .get("ports")
-            .into_iter()
-            .flat_map(NodeRef::items)
+            .list("ports")
             .filter(|p| {
                 p.get("protocol")
                     .and_then(NodeRef::as_str)

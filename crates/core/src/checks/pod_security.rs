@@ -175,13 +175,7 @@ fn host_port(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = Pod::of(ctx) else { return };
     let allowed = number_list(ctx.check.params.get("allowedHostPorts"));
     for c in pod.spec.containers() {
-        for (i, port) in c
-            .node
-            .get("ports")
-            .into_iter()
-            .flat_map(NodeRef::items)
-            .enumerate()
-        {
+        for (i, port) in c.list("ports").enumerate() {
             let Some(value) = port.get("hostPort") else {
                 continue;
             };
@@ -299,11 +293,7 @@ fn host_path_writable(ctx: &mut CodeCtx<'_, '_>) {
         .map(|(_, n, _, _)| n)
         .collect();
     for c in pod.spec.containers() {
-        let mounts = c
-            .node
-            .get("volumeMounts")
-            .into_iter()
-            .flat_map(NodeRef::items);
+        let mounts = c.list("volumeMounts");
         for (i, mount) in mounts.enumerate() {
             let Some((k, v)) = mount.get_entry("name") else {
                 continue;

@@ -358,7 +358,7 @@ fn container_ports(spec: PodSpec<'_>) -> Vec<Port> {
         if c.kind == ContainerKind::Ephemeral {
             continue;
         }
-        for p in c.node.get("ports").into_iter().flat_map(NodeRef::items) {
+        for p in c.list("ports") {
             out.push(Port {
                 name: p.get("name").and_then(NodeRef::as_display),
                 number: p.get("containerPort").and_then(NodeRef::as_i64),

@@ -162,6 +162,11 @@ impl<'d> Container<'d> {
         }
     }
 
+    /// Items of one of the container's lists (`ports`, `env`, `volumeMounts`); none when unset.
+    pub fn list(&self, field: &str) -> impl Iterator<Item = NodeRef<'d>> + 'd {
+        self.node.get(field).into_iter().flat_map(NodeRef::items)
+    }
+
     /// An init container with `restartPolicy: Always` runs for the pod's lifetime (a sidecar).
     #[must_use]
     pub fn is_restartable_init(&self) -> bool {
