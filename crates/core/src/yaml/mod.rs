@@ -70,6 +70,7 @@ pub fn parse(source: &SourceFile) -> ParsedFile {
                 span: Span::new(chunk.start, chunk.end),
                 helm_source: doc_source,
                 duplicate_keys: builder.duplicates,
+                tags: builder.tags,
             }),
             Ok(None) => {}
             Err(err) => out.errors.push(err),
@@ -221,7 +222,8 @@ enum Open {
     },
     Map {
         id: NodeId,
-        map: MapNode,
+        entries: Vec<(NodeId, NodeId)>,
+        merges: Vec<NodeId>,
         pending_key: Option<NodeId>,
     },
 }
@@ -236,6 +238,7 @@ struct Builder<'s> {
     nodes: Vec<Node>,
     anchors: HashMap<usize, NodeId>,
     duplicates: Vec<DuplicateKey>,
+    tags: Vec<(NodeId, Box<str>)>,
 }
 
 impl<'s> Builder<'s> {
@@ -249,6 +252,7 @@ impl<'s> Builder<'s> {
             nodes: Vec::new(),
             anchors: HashMap::new(),
             duplicates: Vec::new(),
+            tags: Vec::new(),
         }
     }
 
@@ -307,6 +311,9 @@ impl<'s> Builder<'s> {
                         span
                     };
                     let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix).into_boxed_str());
+                    if let Some(tag) = tag {
+                        self.tags.push((to_u32(self.nodes.len()), tag));
+                    }
                     let kind = NodeKind::Scalar {
                         text: value.into_owned().into_boxed_str(),
                         style: match style {
@@ -316,7 +323,6 @@ impl<'s> Builder<'s> {
                             ScalarStyle::Literal => Style::Literal,
                             ScalarStyle::Folded => Style::Folded,
                         },
-                        tag,
                     };
                     self.push(kind, span, anchor)
                 }
@@ -353,14 +359,15 @@ impl<'s> Builder<'s> {
                     let placeholder = if is_map {
                         NodeKind::Map(MapNode::default())
                     } else {
-                        NodeKind::Seq(Vec::new())
+                        NodeKind::Seq(Box::default())
                     };
                     let id = self.push(placeholder, span, anchor);
                     self.prev_end = raw.end;
                     stack.push(if is_map {
                         Open::Map {
                             id,
-                            map: MapNode::default(),
+                            entries: Vec::new(),
+                            merges: Vec::new(),
                             pending_key: None,
                         }
                     } else {
@@ -374,8 +381,17 @@ impl<'s> Builder<'s> {
                 Event::SequenceEnd | Event::MappingEnd => {
                     let Some(open) = stack.pop() else { continue };
                     let (id, kind) = match open {
-                        Open::Seq { id, items } => (id, NodeKind::Seq(items)),
-                        Open::Map { id, map, .. } => {
+                        Open::Seq { id, items } => (id, NodeKind::Seq(items.into_boxed_slice())),
+                        Open::Map {
+                            id,
+                            entries,
+                            merges,
+                            ..
+                        } => {
+                            let map = MapNode {
+                                entries: entries.into_boxed_slice(),
+                                merges: merges.into_boxed_slice(),
+                            };
                             self.find_duplicates(&map);
                             (id, NodeKind::Map(map))
                         }
@@ -412,14 +428,19 @@ impl<'s> Builder<'s> {
                 None => root = Some(finished),
                 Some(Open::Seq { items, .. }) => items.push(finished),
                 Some(Open::Map {
-                    map, pending_key, ..
+                    entries,
+                    merges,
+                    pending_key,
+                    ..
                 }) => match pending_key.take() {
                     None => *pending_key = Some(finished),
                     Some(key) => {
-                        if is_merge_key(&self.nodes[key as usize]) {
-                            map.merges.push(finished);
+                        // `!!str <<` is an ordinary key; only the plain, untagged `<<` merges.
+                        let untagged = self.tags.binary_search_by_key(&key, |(n, _)| *n).is_err();
+                        if untagged && is_merge_key(&self.nodes[key as usize]) {
+                            merges.push(finished);
                         } else {
-                            map.entries.push((key, finished));
+                            entries.push((key, finished));
                         }
                     }
                 },
@@ -655,7 +676,7 @@ fn text_is_flow_close(source: &SourceFile, span: Span) -> bool {
 }
 
 fn is_merge_key(node: &Node) -> bool {
-    matches!(&node.kind, NodeKind::Scalar { text, style: Style::Plain, tag: None } if &**text == "<<")
+    matches!(&node.kind, NodeKind::Scalar { text, style: Style::Plain } if &**text == "<<")
 }
 
 #[cfg(test)]

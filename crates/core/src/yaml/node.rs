@@ -21,10 +21,8 @@ pub enum NodeKind {
     Scalar {
         text: Box<str>,
         style: Style,
-        /// An explicit tag such as `!!str`, `!!int` or a local `!foo`.
-        tag: Option<Box<str>>,
     },
-    Seq(Vec<NodeId>),
+    Seq(Box<[NodeId]>),
     Map(MapNode),
     /// `*name`: the node it refers to. Following it yields the node where it is written.
     Alias(NodeId),
@@ -33,9 +31,9 @@ pub enum NodeKind {
 #[derive(Debug, Default)]
 pub struct MapNode {
     /// In source order; a repeated key appears twice and the later entry wins on lookup.
-    pub entries: Vec<(NodeId, NodeId)>,
+    pub entries: Box<[(NodeId, NodeId)]>,
     /// Values of `<<` merge keys in precedence order (mappings or aliases to them).
-    pub merges: Vec<NodeId>,
+    pub merges: Box<[NodeId]>,
 }
 
 #[derive(Debug)]
@@ -63,6 +61,9 @@ pub struct Document {
     /// Path from the nearest preceding Helm `# Source:` comment, if any.
     pub helm_source: Option<Box<str>>,
     pub duplicate_keys: Vec<DuplicateKey>,
+    /// Explicit tags (`!!str`, `!!int`, a local `!foo`) by node, in node order. Tags are rare,
+    /// so they live here rather than in every scalar node.
+    pub tags: Vec<(NodeId, Box<str>)>,
 }
 
 /// Lookups through merges and aliases stop after this many hops: malicious inputs can chain
@@ -70,6 +71,18 @@ pub struct Document {
 const HOP_BUDGET: usize = 64;
 
 impl Document {
+    /// The explicit tag written on node `id`, if any.
+    #[must_use]
+    pub fn tag(&self, id: NodeId) -> Option<&str> {
+        if self.tags.is_empty() {
+            return None;
+        }
+        self.tags
+            .binary_search_by_key(&id, |(n, _)| *n)
+            .ok()
+            .map(|i| &*self.tags[i].1)
+    }
+
     #[must_use]
     pub fn root(&self) -> Option<NodeRef<'_>> {
         self.root.map(|id| NodeRef::new(self, id))
@@ -138,7 +151,7 @@ impl<'d> NodeRef<'d> {
     #[must_use]
     pub fn scalar(self) -> Option<Scalar<'d>> {
         match &self.node().kind {
-            NodeKind::Scalar { text, style, tag } => Some(match (style, tag.as_deref()) {
+            NodeKind::Scalar { text, style } => Some(match (style, self.doc.tag(self.id)) {
                 (Style::Plain, None) => resolve_plain(text),
                 (Style::Plain, Some("tag:yaml.org,2002:str" | "!!str")) => Scalar::Str(text),
                 (Style::Plain, Some(_)) => resolve_plain(text),
