@@ -374,3 +374,16 @@ impl<'d> KeySet<'d> {
         true
     }
 }
+
+#[cfg(test)]
+mod size_tests {
+    #[test]
+    fn nodes_stay_small() {
+        // Every key and value of every kept document is one of these.
+        assert!(
+            std::mem::size_of::<super::Node>() <= 48,
+            "{}",
+            std::mem::size_of::<super::Node>()
+        );
+    }
+}
