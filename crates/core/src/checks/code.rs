@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock, RwLock};
 
 use regex::Regex;
 
-use crate::checks::{CodeCtx, CodeFn, Hit};
+use crate::checks::{CodeCtx, CodeFn};
 
 pub(crate) const REGISTRY: &[(&str, CodeFn)] = &[("image-tag-mutable", image_tag_mutable)];
 
@@ -96,9 +96,7 @@ fn image_tag_mutable(ctx: &mut CodeCtx<'_, '_>) {
             }
         };
         if let Some(message) = problem {
-            let hit = Hit::new(node.span(), message)
-                .path(ctx.container_path(&c, "image"))
-                .container(c.name);
+            let hit = ctx.container_hit(&c, node.span(), "image", message);
             ctx.report(hit);
         }
     }

@@ -163,6 +163,20 @@ impl<'a> CodeCtx<'a, '_> {
         join_path(&self.object.base_path, self.pod.map_or("", |p| p.path))
     }
 
+    /// A finding at `span` about field `rel` of container `c`.
+    #[must_use]
+    pub fn container_hit(
+        &self,
+        c: &Container<'_>,
+        span: Span,
+        rel: &str,
+        message: impl Into<String>,
+    ) -> Hit {
+        Hit::new(span, message)
+            .path(self.container_path(c, rel))
+            .container(c.name)
+    }
+
     /// The field path of `rel` inside container `c` (`spec.containers[0].image`).
     #[must_use]
     pub fn container_path(&self, c: &Container<'_>, rel: &str) -> String {

@@ -168,15 +168,10 @@ fn volume_mount_unknown(ctx: &mut CodeCtx<'_, '_>) {
                 if let Some(name) = name_node.as_display().filter(|_| !name_node.is_null()) {
                     if !volumes.contains(&name) {
                         ctx.report(
-                            Hit::new(
-                                name_node.span(),
-                                format!(
+                            ctx.container_hit(&c, name_node.span(), &format!("volumeMounts[{i}].name"), format!(
                                     "container `{}` mounts volume `{name}`, which is not in the pod's volumes",
                                     c.name
-                                ),
-                            )
-                            .path(ctx.container_path(&c, &format!("volumeMounts[{i}].name")))
-                            .container(c.name),
+                                )),
                         );
                     }
                 }
@@ -184,14 +179,12 @@ fn volume_mount_unknown(ctx: &mut CodeCtx<'_, '_>) {
             if let Some(path_node) = mount.get("mountPath") {
                 if let Some(p) = path_node.as_display().filter(|_| !path_node.is_null()) {
                     if !paths.insert(p.clone()) {
-                        ctx.report(
-                            Hit::new(
-                                path_node.span(),
-                                format!("container `{}` mounts two volumes at `{p}`", c.name),
-                            )
-                            .path(ctx.container_path(&c, &format!("volumeMounts[{i}].mountPath")))
-                            .container(c.name),
-                        );
+                        ctx.report(ctx.container_hit(
+                            &c,
+                            path_node.span(),
+                            &format!("volumeMounts[{i}].mountPath"),
+                            format!("container `{}` mounts two volumes at `{p}`", c.name),
+                        ));
                     }
                 }
             }
@@ -212,15 +205,10 @@ fn env_duplicate(ctx: &mut CodeCtx<'_, '_>) {
             };
             if !seen.insert(name.clone()) {
                 ctx.report(
-                    Hit::new(
-                        name_node.span(),
-                        format!(
+                    ctx.container_hit(&c, name_node.span(), &format!("env[{i}].name"), format!(
                             "container `{}` sets env var `{name}` more than once; only the last value takes effect",
                             c.name
-                        ),
-                    )
-                    .path(ctx.container_path(&c, &format!("env[{i}].name")))
-                    .container(c.name),
+                        )),
                 );
             }
         }
@@ -596,17 +584,15 @@ fn image_registry_allowed(ctx: &mut CodeCtx<'_, '_>) {
         let Some(image) = node.as_str() else { continue };
         let repo = normalize_repository(parse_image(image).name);
         if !allowed.iter().any(|p| registry_glob_matches(p, &repo)) {
-            ctx.report(
-                Hit::new(
-                    node.span(),
-                    format!(
-                        "container `{}` uses `{repo}`, which is outside the allowed registries",
-                        c.name
-                    ),
-                )
-                .path(ctx.container_path(&c, "image"))
-                .container(c.name),
-            );
+            ctx.report(ctx.container_hit(
+                &c,
+                node.span(),
+                "image",
+                format!(
+                    "container `{}` uses `{repo}`, which is outside the allowed registries",
+                    c.name
+                ),
+            ));
         }
     }
 }
@@ -637,17 +623,15 @@ fn image_pull_policy(ctx: &mut CodeCtx<'_, '_>) {
             Some((_, v)) if explicit.is_some() => (v.span(), format!("`{effective}`")),
             _ => (c.anchor(), format!("defaulted to `{effective}`")),
         };
-        ctx.report(
-            Hit::new(
-                span,
-                format!(
-                    "container `{}` pulls the mutable image `{image}` with imagePullPolicy {shown}",
-                    c.name
-                ),
-            )
-            .path(ctx.container_path(&c, "imagePullPolicy"))
-            .container(c.name),
-        );
+        ctx.report(ctx.container_hit(
+            &c,
+            span,
+            "imagePullPolicy",
+            format!(
+                "container `{}` pulls the mutable image `{image}` with imagePullPolicy {shown}",
+                c.name
+            ),
+        ));
     }
 }
 
@@ -735,17 +719,15 @@ fn probes_identical(ctx: &mut CodeCtx<'_, '_>) {
             continue;
         }
         if probe_value(live) == probe_value(ready) {
-            ctx.report(
-                Hit::new(
-                    lk.span(),
-                    format!(
-                        "container `{}` has a liveness probe identical to its readiness probe",
-                        c.name
-                    ),
-                )
-                .path(ctx.container_path(&c, "livenessProbe"))
-                .container(c.name),
-            );
+            ctx.report(ctx.container_hit(
+                &c,
+                lk.span(),
+                "livenessProbe",
+                format!(
+                    "container `{}` has a liveness probe identical to its readiness probe",
+                    c.name
+                ),
+            ));
         }
     }
 }
@@ -793,15 +775,10 @@ fn probe_port_unexposed(ctx: &mut CodeCtx<'_, '_>) {
                 };
                 if !exposed {
                     ctx.report(
-                        Hit::new(
-                            port.span(),
-                            format!(
+                        ctx.container_hit(&c, port.span(), &format!("{probe_name}.{handler}.port"), format!(
                                 "container `{}`: {probe_name} {handler} uses {what}, which is not a TCP port in the container's `ports`",
                                 c.name
-                            ),
-                        )
-                        .path(ctx.container_path(&c, &format!("{probe_name}.{handler}.port")))
-                        .container(c.name),
+                            )),
                     );
                 }
             }
