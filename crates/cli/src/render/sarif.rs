@@ -440,25 +440,6 @@ mod tests {
         }
     }
 
-    /// The official schema, shipped in shared/ beside the repository.
-    fn schema() -> Option<serde_json::Value> {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/spec/sarif/sarif-schema-2.1.0.json"
-        );
-        match std::fs::read_to_string(path) {
-            Ok(text) => Some(serde_json::from_str(&text).expect("the SARIF schema is JSON")),
-            Err(e) => {
-                assert!(
-                    std::env::var_os("CI").is_none(),
-                    "SARIF schema missing at {path}: {e}"
-                );
-                eprintln!("SKIP: SARIF schema not found at {path}; schema validation not run");
-                None
-            }
-        }
-    }
-
     #[test]
     fn suppressed_findings_are_results_with_suppressions_and_validate() {
         let settings = RunSettings::defaults();
@@ -496,7 +477,7 @@ mod tests {
             log["runs"][0]["tool"]["driver"]["rules"][index]["id"],
             "host-network"
         );
-        if let Some(schema) = schema() {
+        if let Some(schema) = kubelint_tests::sarif_schema() {
             let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
             let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
             assert!(errors.is_empty(), "invalid SARIF: {errors:#?}");
