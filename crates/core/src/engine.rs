@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -14,7 +15,7 @@ use crate::check::{Check, ContainerType, Declarative, Logic, Rule, TargetKind};
 use crate::checks::{self, CodeCtx, Hit};
 use crate::finding::{Finding, Location, Related, Severity};
 use crate::k8s::version::KubeVersion;
-use crate::object::pod::PodSpec;
+use crate::object::pod::{Container, PodSpec};
 use crate::object::{self, Object};
 use crate::source::{SourceFile, Span};
 use crate::yaml::{self, Document, NodeRef};
@@ -324,6 +325,7 @@ fn check_object(input: &ParsedInput, obj: &Object, settings: &RunSettings) -> Ve
     let pod = settings
         .pod_spec_path(&obj.id.api_version, obj.kind())
         .and_then(|path| PodSpec::find(root, path));
+    let view = ObjectView::new(obj, root, pod);
     let mut out = Vec::new();
     for active in &settings.checks {
         let check = &active.check;
@@ -335,7 +337,7 @@ fn check_object(input: &ParsedInput, obj: &Object, settings: &RunSettings) -> Ve
             match &check.logic {
                 Logic::Loader => {}
                 Logic::Declarative(decl) => {
-                    run_declarative(decl, active, obj, root, pod, settings, &mut hits);
+                    run_declarative(decl, active, &view, settings, &mut hits);
                 }
                 Logic::Code => {
                     if let Some(f) = checks::code_check(&check.id) {
@@ -443,16 +445,53 @@ pub fn object_anchor(root: NodeRef<'_>) -> Span {
     })
 }
 
-fn run_declarative<'d>(
-    decl: &Declarative,
-    active: &ActiveCheck,
-    obj: &Object,
+/// What every declarative check of one object starts from, worked out once per object.
+struct ObjectView<'d> {
+    kind: &'d str,
     root: NodeRef<'d>,
     pod: Option<PodSpec<'d>>,
+    object_path: Rc<str>,
+    pod_path: Rc<str>,
+    anchor: Span,
+    /// Each container with its field path and whether it is a sidecar (restartable init).
+    containers: Vec<(Container<'d>, Rc<str>, bool)>,
+}
+
+impl<'d> ObjectView<'d> {
+    fn new(obj: &'d Object, root: NodeRef<'d>, pod: Option<PodSpec<'d>>) -> Self {
+        let object_path: Rc<str> = obj.base_path.as_str().into();
+        let pod_path: Rc<str> = pod
+            .map(|p| join_path(&object_path, p.path))
+            .unwrap_or_default()
+            .into();
+        let containers = pod
+            .iter()
+            .flat_map(PodSpec::containers)
+            .map(|c| {
+                let path = join_path(&pod_path, &c.path()).into();
+                (c, path, c.is_restartable_init())
+            })
+            .collect();
+        Self {
+            kind: obj.kind(),
+            root,
+            pod,
+            object_path,
+            pod_path,
+            anchor: object_anchor(root),
+            containers,
+        }
+    }
+}
+
+fn run_declarative(
+    decl: &Declarative,
+    active: &ActiveCheck,
+    view: &ObjectView<'_>,
     settings: &RunSettings,
     hits: &mut Vec<Hit>,
 ) {
-    let kind = obj.kind();
+    let kind = view.kind;
     if decl
         .kinds
         .as_ref()
@@ -461,49 +500,43 @@ fn run_declarative<'d>(
     {
         return;
     }
-    let object_path = obj.base_path.clone();
-    let pod_path = pod
-        .map(|p| join_path(&object_path, p.path))
-        .unwrap_or_default();
     let base = Scope {
-        object: root,
-        object_path: object_path.clone(),
-        pod,
-        pod_path: pod_path.clone(),
+        object: view.root,
+        object_path: Rc::clone(&view.object_path),
+        pod: view.pod,
+        pod_path: Rc::clone(&view.pod_path),
         container: None,
-        container_path: String::new(),
-        target: root,
-        target_path: object_path.clone(),
-        target_anchor: object_anchor(root),
+        container_path: Rc::from(""),
+        target: view.root,
+        target_path: Rc::clone(&view.object_path),
+        target_anchor: view.anchor,
     };
     match decl.target {
-        TargetKind::Object => run_rules(decl, active, &base, None, settings, hits),
+        TargetKind::Object => run_rules(decl, active, kind, &base, None, settings, hits),
         TargetKind::PodSpec => {
-            let Some(p) = pod else { return };
+            let Some(p) = view.pod else { return };
             let scope = Scope {
                 target: p.spec,
-                target_path: pod_path,
+                target_path: Rc::clone(&view.pod_path),
                 target_anchor: p.key.span(),
                 ..base
             };
-            run_rules(decl, active, &scope, None, settings, hits);
+            run_rules(decl, active, kind, &scope, None, settings, hits);
         }
         TargetKind::Container => {
-            let Some(p) = pod else { return };
-            for c in p.containers() {
-                if !ContainerType::accepts(&decl.container_types, c.kind, c.is_restartable_init()) {
+            for (c, path, sidecar) in &view.containers {
+                if !ContainerType::accepts(&decl.container_types, c.kind, *sidecar) {
                     continue;
                 }
-                let container_path = join_path(&pod_path, &c.path());
                 let scope = Scope {
-                    container: Some(c),
-                    container_path: container_path.clone(),
+                    container: Some(*c),
+                    container_path: Rc::clone(path),
                     target: c.node,
-                    target_path: container_path,
+                    target_path: Rc::clone(path),
                     target_anchor: c.anchor(),
                     ..base.clone()
                 };
-                run_rules(decl, active, &scope, Some(c.name), settings, hits);
+                run_rules(decl, active, kind, &scope, Some(c.name), settings, hits);
             }
         }
     }
@@ -512,6 +545,7 @@ fn run_declarative<'d>(
 fn run_rules(
     decl: &Declarative,
     active: &ActiveCheck,
+    kind: &str,
     scope: &Scope<'_>,
     container: Option<&str>,
     settings: &RunSettings,
@@ -521,7 +555,7 @@ fn run_rules(
         scope,
         params: &active.params,
     };
-    if decl.unless.as_ref().is_some_and(|c| eval.eval(c).is_some()) {
+    if decl.unless.as_ref().is_some_and(|c| eval.holds(c)) {
         return;
     }
     let version = settings.kubernetes_version;
@@ -529,11 +563,6 @@ fn run_rules(
         if rule.since.is_some_and(|v| version < v) || rule.before.is_some_and(|v| version >= v) {
             continue;
         }
-        let kind = scope
-            .object
-            .get("kind")
-            .and_then(NodeRef::as_str)
-            .unwrap_or("");
         if rule
             .kinds
             .as_ref()
@@ -573,7 +602,7 @@ fn run_each(
             .or_else(|| item.key.and_then(NodeRef::text).map(str::to_string));
         let item_scope = Scope {
             target: item.node,
-            target_path: item.path.clone(),
+            target_path: item.path(scope).into(),
             target_anchor: item
                 .key
                 .map_or_else(|| item_anchor(item.node), NodeRef::span),

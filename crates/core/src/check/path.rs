@@ -2,6 +2,8 @@
 //! `$pod.hostNetwork`, `metadata.annotations["example.com/x"]`) and their resolution against a
 //! target, yielding the nodes found (with their full field paths) or where the path stops.
 
+use std::rc::Rc;
+
 use crate::object::pod::{Container, PodSpec};
 use crate::source::Span;
 use crate::yaml::NodeRef;
@@ -96,19 +98,27 @@ impl FieldPath {
     }
 }
 
-/// The nodes a path starts from, with their field paths from the document root.
+/// The nodes a path starts from, with their field paths from the document root. Paths are
+/// shared (`Rc`), since every check of an object starts from the same few.
 #[derive(Clone, Debug)]
 pub struct Scope<'d> {
     pub object: NodeRef<'d>,
-    pub object_path: String,
+    pub object_path: Rc<str>,
     pub pod: Option<PodSpec<'d>>,
-    pub pod_path: String,
+    pub pod_path: Rc<str>,
     pub container: Option<Container<'d>>,
-    pub container_path: String,
+    pub container_path: Rc<str>,
     pub target: NodeRef<'d>,
-    pub target_path: String,
+    pub target_path: Rc<str>,
     /// Where a finding about something missing directly in the target points.
     pub target_anchor: Span,
+}
+
+/// One step taken while resolving, kept so a path is only spelled out for a witness.
+#[derive(Clone, Copy, Debug)]
+enum Seg<'d> {
+    Key(&'d str),
+    Index(usize),
 }
 
 /// One end of a path.
@@ -118,42 +128,113 @@ pub struct Resolved<'d> {
     pub node: NodeRef<'d>,
     /// The key whose value is `node`, when `node` is a mapping value.
     pub key: Option<NodeRef<'d>>,
-    pub path: String,
     pub found: bool,
     /// `node` is the scope root itself (nothing of the path exists).
     pub at_root: bool,
+    root: Root,
+    trail: Vec<Seg<'d>>,
+}
+
+impl<'d> Resolved<'d> {
+    fn step(&self, node: NodeRef<'d>, key: Option<NodeRef<'d>>, seg: Seg<'d>) -> Self {
+        let mut trail = Vec::with_capacity(self.trail.len() + 4);
+        trail.extend_from_slice(&self.trail);
+        trail.push(seg);
+        Self {
+            node,
+            key,
+            found: true,
+            at_root: false,
+            root: self.root,
+            trail,
+        }
+    }
+
+    /// The field path of `node` from the document root, as findings report it.
+    #[must_use]
+    pub fn path(&self, scope: &Scope<'_>) -> String {
+        let mut out = scope.base_path(self.root);
+        for seg in &self.trail {
+            match *seg {
+                Seg::Key(k) => push_key(&mut out, k),
+                Seg::Index(i) => {
+                    use std::fmt::Write as _;
+                    let _ = write!(out, "[{i}]");
+                }
+            }
+        }
+        out
+    }
 }
 
 impl<'d> Scope<'d> {
-    fn start(&self, root: Root) -> Option<(NodeRef<'d>, String)> {
+    fn start(&self, root: Root) -> Option<NodeRef<'d>> {
         match root {
-            Root::Target => Some((self.target, self.target_path.clone())),
-            Root::Pod => self.pod.map(|p| (p.spec, self.pod_path.clone())),
-            Root::Object => Some((self.object, self.object_path.clone())),
-            Root::Container => self
-                .container
-                .map(|c| (c.node, self.container_path.clone())),
-            Root::PodMetadata => self.pod.and_then(|p| p.metadata).map(|m| {
+            Root::Target => Some(self.target),
+            Root::Pod => self.pod.map(|p| p.spec),
+            Root::Object => Some(self.object),
+            Root::Container => self.container.map(|c| c.node),
+            Root::PodMetadata => self.pod.and_then(|p| p.metadata),
+        }
+    }
+
+    fn base_path(&self, root: Root) -> String {
+        match root {
+            Root::Target => self.target_path.to_string(),
+            Root::Pod => self.pod_path.to_string(),
+            Root::Object => self.object_path.to_string(),
+            Root::Container => self.container_path.to_string(),
+            Root::PodMetadata => {
                 let spec_path = self.pod_path.strip_suffix("spec").unwrap_or(&self.pod_path);
-                (m, format!("{spec_path}metadata"))
-            }),
+                format!("{spec_path}metadata")
+            }
         }
     }
 
     /// Every end of `path`: found nodes, or the deepest existing node where a step is missing.
     #[must_use]
     pub fn resolve(&self, path: &FieldPath) -> Vec<Resolved<'d>> {
-        let Some((node, base)) = self.start(path.root) else {
+        let Some(node) = self.start(path.root) else {
             return Vec::new();
         };
         let mut frontier = vec![Resolved {
             node,
             key: None,
-            path: base,
             found: true,
             at_root: true,
+            root: path.root,
+            trail: Vec::new(),
         }];
         for step in &path.steps {
+            // Most paths have no wildcard: the frontier stays one end, stepped in place.
+            if frontier.len() == 1 && !matches!(step, Step::Each) {
+                let cur = &mut frontier[0];
+                if !cur.found {
+                    continue;
+                }
+                let next = match step {
+                    Step::Key(k) => cur
+                        .node
+                        .get_entry(k)
+                        .map(|(key, value)| (value, Some(key), Seg::Key(key.text().unwrap_or("")))),
+                    Step::Index(i) => cur
+                        .node
+                        .items()
+                        .nth(*i)
+                        .map(|item| (item, None, Seg::Index(*i))),
+                    Step::Each => unreachable!("handled below"),
+                };
+                match next {
+                    Some((node, key, seg)) => {
+                        cur.node = node;
+                        cur.key = key;
+                        cur.at_root = false;
+                        cur.trail.push(seg);
+                    }
+                    None => cur.found = false,
+                }
+                continue;
+            }
             let mut next = Vec::with_capacity(frontier.len());
             for cur in frontier {
                 if !cur.found {
@@ -162,26 +243,20 @@ impl<'d> Scope<'d> {
                 }
                 match step {
                     Step::Key(k) => match cur.node.get_entry(k) {
-                        Some((key, value)) => next.push(Resolved {
-                            node: value,
-                            key: Some(key),
-                            path: join_key(&cur.path, k),
-                            found: true,
-                            at_root: false,
-                        }),
+                        Some((key, value)) => {
+                            next.push(cur.step(
+                                value,
+                                Some(key),
+                                Seg::Key(key.text().unwrap_or("")),
+                            ));
+                        }
                         None => next.push(Resolved {
                             found: false,
                             ..cur
                         }),
                     },
                     Step::Index(i) => match cur.node.items().nth(*i) {
-                        Some(item) => next.push(Resolved {
-                            node: item,
-                            key: None,
-                            path: format!("{}[{i}]", cur.path),
-                            found: true,
-                            at_root: false,
-                        }),
+                        Some(item) => next.push(cur.step(item, None, Seg::Index(*i))),
                         None => next.push(Resolved {
                             found: false,
                             ..cur
@@ -190,24 +265,12 @@ impl<'d> Scope<'d> {
                     Step::Each if cur.node.is_map() => {
                         for (key, value) in cur.node.entries() {
                             let k = key.text().unwrap_or_default();
-                            next.push(Resolved {
-                                node: value,
-                                key: Some(key),
-                                path: join_key(&cur.path, k),
-                                found: true,
-                                at_root: false,
-                            });
+                            next.push(cur.step(value, Some(key), Seg::Key(k)));
                         }
                     }
                     Step::Each => {
                         for (i, item) in cur.node.items().enumerate() {
-                            next.push(Resolved {
-                                node: item,
-                                key: None,
-                                path: format!("{}[{i}]", cur.path),
-                                found: true,
-                                at_root: false,
-                            });
+                            next.push(cur.step(item, None, Seg::Index(i)));
                         }
                     }
                 }
@@ -228,15 +291,21 @@ pub fn join_path(base: &str, rel: &str) -> String {
     }
 }
 
-fn join_key(base: &str, key: &str) -> String {
+/// Appends `.key`, or `["key"]` for a key that is not a plain identifier (`a.b/c`).
+fn push_key(out: &mut String, key: &str) {
     let simple = key
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    match (base.is_empty(), simple) {
-        (true, true) => key.to_string(),
-        (false, true) => format!("{base}.{key}"),
-        (_, false) => format!("{base}[\"{key}\"]"),
+    if !simple {
+        out.push_str("[\"");
+        out.push_str(key);
+        out.push_str("\"]");
+        return;
     }
+    if !out.is_empty() {
+        out.push('.');
+    }
+    out.push_str(key);
 }
 
 #[cfg(test)]

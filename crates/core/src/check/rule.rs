@@ -365,7 +365,7 @@ pub struct Eval<'a, 'd> {
     pub params: &'a BTreeMap<String, Literal>,
 }
 
-impl Eval<'_, '_> {
+impl<'d> Eval<'_, 'd> {
     /// `None` when the condition is false; otherwise where it holds.
     #[must_use]
     pub fn eval(&self, cond: &Condition) -> Option<Vec<Witness>> {
@@ -394,17 +394,28 @@ impl Eval<'_, '_> {
                 }
                 (!all.is_empty()).then_some(all)
             }
-            Condition::Not(inner) => match self.eval(inner) {
-                Some(_) => None,
-                None => Some(vec![self.anchor_witness()]),
-            },
+            Condition::Not(inner) => (!self.holds(inner)).then(|| vec![self.anchor_witness()]),
+        }
+    }
+
+    /// Whether `cond` is true, without building witnesses (for `not` and `unless`).
+    #[must_use]
+    pub fn holds(&self, cond: &Condition) -> bool {
+        match cond {
+            Condition::Field { fields, test } => {
+                let ends = self.field_ends(fields);
+                ends.iter().any(|end| self.test_holds(end, test))
+            }
+            Condition::All(conds) => conds.iter().all(|c| self.holds(c)),
+            Condition::Any(conds) => conds.iter().any(|c| self.holds(c)),
+            Condition::Not(inner) => !self.holds(inner),
         }
     }
 
     fn anchor_witness(&self) -> Witness {
         Witness {
             span: self.scope.target_anchor,
-            path: self.scope.target_path.clone(),
+            path: self.scope.target_path.to_string(),
             value: None,
             raw: None,
             value_type: "object",
@@ -413,8 +424,8 @@ impl Eval<'_, '_> {
         }
     }
 
-    fn eval_field(&self, fields: &[FieldPath], test: &Test) -> Option<Vec<Witness>> {
-        // With fallbacks, the first path that resolves to something present decides.
+    /// With fallbacks, the first path that resolves to something present decides.
+    fn field_ends(&self, fields: &[FieldPath]) -> Vec<Resolved<'d>> {
         let mut ends = Vec::new();
         for path in fields {
             ends = self.scope.resolve(path);
@@ -422,28 +433,35 @@ impl Eval<'_, '_> {
                 break;
             }
         }
-        let mut out = Vec::new();
-        for end in ends {
-            let present = end.found && !end.node.is_empty_value();
-            let holds = match test {
-                Test::Missing => !present,
-                Test::Present => present,
-                // Type tests look at what is written, null included.
-                Test::Type(t) => end.found && !end.at_root && json_type(end.node) == t,
-                Test::NotType(t) => end.found && !end.at_root && json_type(end.node) != t,
-                _ if !present => false,
-                Test::Equals(lit) => self.equals(&end, lit),
-                Test::NotEquals(lit) => !self.equals(&end, lit),
-                Test::OneOf(list) => self.one_of(&end, list),
-                Test::NotOneOf(list) => !self.one_of(&end, list),
-                Test::Matches(re) => end.node.as_display().is_some_and(|t| re.is_match(&t)),
-                Test::NotMatches(re) => end.node.as_display().is_some_and(|t| !re.is_match(&t)),
-                Test::Compare(bound, lit) => self.compare(&end, *bound, lit),
-            };
-            if holds {
-                out.push(self.witness(&end, present));
-            }
+        ends
+    }
+
+    fn test_holds(&self, end: &Resolved<'_>, test: &Test) -> bool {
+        let present = end.found && !end.node.is_empty_value();
+        match test {
+            Test::Missing => !present,
+            Test::Present => present,
+            // Type tests look at what is written, null included.
+            Test::Type(t) => end.found && !end.at_root && json_type(end.node) == t,
+            Test::NotType(t) => end.found && !end.at_root && json_type(end.node) != t,
+            _ if !present => false,
+            Test::Equals(lit) => self.equals(end, lit),
+            Test::NotEquals(lit) => !self.equals(end, lit),
+            Test::OneOf(list) => self.one_of(end, list),
+            Test::NotOneOf(list) => !self.one_of(end, list),
+            Test::Matches(re) => end.node.as_display().is_some_and(|t| re.is_match(&t)),
+            Test::NotMatches(re) => end.node.as_display().is_some_and(|t| !re.is_match(&t)),
+            Test::Compare(bound, lit) => self.compare(end, *bound, lit),
         }
+    }
+
+    fn eval_field(&self, fields: &[FieldPath], test: &Test) -> Option<Vec<Witness>> {
+        let out: Vec<Witness> = self
+            .field_ends(fields)
+            .iter()
+            .filter(|end| self.test_holds(end, test))
+            .map(|end| self.witness(end, end.found && !end.node.is_empty_value()))
+            .collect();
         (!out.is_empty()).then_some(out)
     }
 
@@ -493,7 +511,7 @@ impl Eval<'_, '_> {
         };
         Witness {
             span,
-            path: end.path.clone(),
+            path: end.path(self.scope),
             value: if present { node.as_display() } else { None },
             raw: if present {
                 node.text().map(str::to_string)

@@ -523,7 +523,7 @@ fn seccomp_unconfined(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = Pod::of(ctx) else { return };
     if pod.version < pss::SECCOMP_PROFILE_RESTRICTED_SINCE {
         // Before 1.19 the profile lived in annotations, and only those count.
-        let containers = pod.spec.containers();
+        let containers: Vec<_> = pod.spec.containers().collect();
         for (k, v) in pod.annotations() {
             let key = k.text().unwrap_or("");
             let target = if key == SECCOMP_POD_ANNOTATION {

@@ -67,29 +67,26 @@ impl<'d> PodSpec<'d> {
 
     /// Every container of the pod: `containers`, then `initContainers`, then
     /// `ephemeralContainers`, each in source order.
-    #[must_use]
-    pub fn containers(&self) -> Vec<Container<'d>> {
-        let mut out = Vec::new();
-        for kind in [
+    pub fn containers(&self) -> impl Iterator<Item = Container<'d>> + 'd {
+        let spec = self.spec;
+        [
             ContainerKind::Container,
             ContainerKind::Init,
             ContainerKind::Ephemeral,
-        ] {
-            let Some(list) = self.spec.get(kind.field()) else {
-                continue;
-            };
-            for (index, node) in list.items().enumerate() {
-                if node.is_map() {
-                    out.push(Container {
-                        node,
-                        kind,
-                        index,
-                        name: node.get("name").and_then(NodeRef::as_str).unwrap_or(""),
-                    });
-                }
-            }
-        }
-        out
+        ]
+        .into_iter()
+        .filter_map(move |kind| spec.get(kind.field()).map(|list| (kind, list)))
+        .flat_map(|(kind, list)| {
+            list.items()
+                .enumerate()
+                .filter(|(_, node)| node.is_map())
+                .map(move |(index, node)| Container {
+                    node,
+                    kind,
+                    index,
+                    name: node.get("name").and_then(NodeRef::as_str).unwrap_or(""),
+                })
+        })
     }
 
     /// The pod-level security context, if set.
