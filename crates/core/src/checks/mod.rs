@@ -189,11 +189,13 @@ pub type CodeFn = fn(&mut CodeCtx<'_, '_>);
 /// The code behind a `logic: code` check.
 #[must_use]
 pub fn code_check(id: &str) -> Option<CodeFn> {
-    REGISTRIES
-        .iter()
-        .flat_map(|r| r.iter())
-        .find(|(name, _)| *name == id)
-        .map(|(_, f)| *f)
+    // Looked up for every check on every object: hashed once rather than scanned each time.
+    static BY_ID: std::sync::OnceLock<std::collections::HashMap<&'static str, CodeFn>> =
+        std::sync::OnceLock::new();
+    BY_ID
+        .get_or_init(|| REGISTRIES.iter().flat_map(|r| r.iter()).copied().collect())
+        .get(id)
+        .copied()
 }
 
 /// Each module of code-backed checks lists its own `(id, fn)` pairs.
