@@ -87,6 +87,9 @@ fn child(mode: &str, threads: usize, runs: usize, dirs: &[PathBuf]) {
 }
 
 fn main() {
+    // As the CLI does: no transparent huge pages (see `docs/performance.md`).
+    #[cfg(target_os = "linux")]
+    let _ = nix::sys::prctl::set_thp_disable(true);
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut runs = 5;
     let mut dirs = Vec::new();

@@ -28,6 +28,10 @@ pub struct ParsedInput {
     pub objects: Vec<Object>,
     /// A Helm chart template (Go template actions, not YAML): skipped, not linted.
     pub template: bool,
+    /// Suppressions written in the file, for [`crate::suppress::apply`].
+    pub directives: Vec<crate::suppress::Directive>,
+    /// Spans of secret values (sorted), which no output may show.
+    pub secret_spans: Vec<Span>,
 }
 
 /// A check as this run uses it: enabled, at its effective severity and parameters.
@@ -131,40 +135,79 @@ impl RunSettings {
 }
 
 /// Lints `files` with `settings`.
+///
+/// Each file is parsed, checked object by object, searched for suppressions and secret values,
+/// and then cut down to what the cross-object checks read, all on one worker: only one whole
+/// tree per thread is ever in memory. The cross-object checks run last, over the cut-down trees.
 #[must_use]
 pub fn run(files: Vec<Arc<SourceFile>>, settings: &RunSettings) -> Outcome {
     let parsed: Vec<(ParsedInput, Vec<Finding>)> = files
         .into_par_iter()
         .enumerate()
-        .map(|(index, source)| parse_input(index, source, settings))
+        .map(|(index, source)| lint_file(index, source, settings))
         .collect();
     let mut inputs = Vec::with_capacity(parsed.len());
-    let mut findings = Vec::new();
-    for (input, loader_findings) in parsed {
+    let mut findings = Vec::with_capacity(parsed.iter().map(|(_, f)| f.len()).sum());
+    for (input, file_findings) in parsed {
         inputs.push(input);
-        findings.extend(loader_findings);
+        findings.extend(file_findings);
     }
-    // Single-object checks and cross-object checks read the same trees: run them side by side.
-    let (per_object, cross) = rayon::join(
-        || {
-            inputs
-                .par_iter()
-                .flat_map_iter(|input| {
-                    input
-                        .objects
-                        .iter()
-                        .flat_map(|obj| check_object(input, obj, settings))
-                        .collect::<Vec<_>>()
-                })
-                .collect::<Vec<Finding>>()
-        },
-        || checks::cross::run(&inputs, settings),
-    );
-    findings.extend(per_object);
-    findings.extend(cross);
-    findings.par_sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.extend(checks::cross::run(&inputs, settings));
+    sort_findings(&mut findings);
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
     Outcome { inputs, findings }
+}
+
+/// Sorts findings by [`Finding::sort_key`], stably, without the second copy of every finding a
+/// merge sort would allocate: the order is worked out on indices, then applied in place.
+fn sort_findings(findings: &mut [Finding]) {
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.par_sort_by(|&a, &b| findings[a].sort_key().cmp(&findings[b].sort_key()));
+    // Position `i` receives the finding at `order[i]`: walk each cycle of the permutation,
+    // marking visited positions by pointing them at themselves.
+    for start in 0..findings.len() {
+        let mut at = start;
+        while order[at] != at {
+            let from = std::mem::replace(&mut order[at], at);
+            if from == start {
+                break;
+            }
+            findings.swap(at, from);
+            at = from;
+        }
+    }
+}
+
+/// Everything about one file that needs its whole tree; the tree is then pruned.
+fn lint_file(
+    index: usize,
+    source: Arc<SourceFile>,
+    settings: &RunSettings,
+) -> (ParsedInput, Vec<Finding>) {
+    let (mut input, mut findings) = parse_input(index, source, settings);
+    for obj in &input.objects {
+        findings.extend(check_object(&input, obj, settings));
+    }
+    input.directives = crate::suppress::collect(&input, settings);
+    input.secret_spans = crate::redact::secret_spans(&input);
+    prune_for_cross(&mut input);
+    (input, findings)
+}
+
+/// Drops from every document what no cross-object check reads, remapping object roots.
+fn prune_for_cross(input: &mut ParsedInput) {
+    let documents = std::mem::take(&mut input.documents);
+    for (doc_index, doc) in documents.into_iter().enumerate() {
+        let (pruned, ids) = doc.prune(checks::cross::unread_key);
+        for obj in input.objects.iter_mut().filter(|o| o.doc == doc_index) {
+            obj.node = ids
+                .get(obj.node as usize)
+                .copied()
+                .flatten()
+                .expect("an object root is reachable from its document root");
+        }
+        input.documents.push(pruned);
+    }
 }
 
 fn parse_input(
@@ -181,6 +224,8 @@ fn parse_input(
             documents: Vec::new(),
             objects: Vec::new(),
             template: false,
+            directives: Vec::new(),
+            secret_spans: Vec::new(),
         };
         return (input, findings);
     }
@@ -191,6 +236,8 @@ fn parse_input(
             documents: Vec::new(),
             objects: Vec::new(),
             template: true,
+            directives: Vec::new(),
+            secret_spans: Vec::new(),
         };
         return (input, Vec::new());
     }
@@ -259,7 +306,7 @@ fn parse_input(
                 file: index,
                 doc: doc_index,
                 node,
-                id,
+                id: Arc::new(id),
                 base_path,
             });
         }
@@ -270,6 +317,8 @@ fn parse_input(
             documents: parsed.documents,
             objects,
             template: false,
+            directives: Vec::new(),
+            secret_spans: Vec::new(),
         },
         findings,
     )
@@ -723,6 +772,118 @@ mod tests {
             .map_err(|(_, e)| e.message)
             .unwrap();
         Arc::new(checks.remove(0))
+    }
+
+    #[test]
+    fn sorting_in_place_is_a_stable_sort() {
+        let file = Arc::new(SourceFile::new("a.yaml", "a: 1\nb: 2\nc: 3\n"));
+        let finding = |line: u32, check: &str, message: &str| Finding {
+            check: check.into(),
+            severity: Severity::Info,
+            message: message.into(),
+            location: Location::new(
+                &file,
+                Span::new(file.line_start(line), file.line_start(line) + 1),
+            ),
+            label: None,
+            path: None,
+            object: None,
+            container: None,
+            helm_source: None,
+            related: Vec::new(),
+            remediation: "r".into(),
+            secret: false,
+            suppression: None,
+        };
+        let mut findings: Vec<Finding> = (0..40)
+            .map(|i| {
+                finding(
+                    3 - i % 3,
+                    ["b", "a"][(i % 2) as usize],
+                    &format!("m{}", i % 4),
+                )
+            })
+            .collect();
+        let mut expected: Vec<_> = findings
+            .iter()
+            .map(|f| (f.sort_key(), f.message.clone()))
+            .map(|(k, m)| (k.1, k.3.to_string(), m))
+            .collect();
+        expected.sort();
+        sort_findings(&mut findings);
+        let got: Vec<_> = findings
+            .iter()
+            .map(|f| {
+                (
+                    f.location.start.line,
+                    f.check.to_string(),
+                    f.message.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(got, expected);
+        // Equal keys keep their input order: tag them through `label`.
+        let mut tied: Vec<Finding> = (0..5).map(|i| finding(1 + i % 2, "a", "m")).collect();
+        for (i, f) in tied.iter_mut().enumerate() {
+            f.label = Some(i.to_string());
+        }
+        sort_findings(&mut tied);
+        let labels: Vec<_> = tied.iter().map(|f| f.label.clone().unwrap()).collect();
+        assert_eq!(labels, ["0", "2", "4", "1", "3"]);
+    }
+
+    #[test]
+    fn unread_keys_are_the_bulky_fields_only() {
+        assert!(checks::cross::unread_key("env"));
+        assert!(checks::cross::unread_key("affinity"));
+        assert!(checks::cross::unread_key("volumes"));
+        assert!(!checks::cross::unread_key("ports"));
+        assert!(!checks::cross::unread_key("rules"));
+    }
+
+    /// Every cross finding over all fixtures is the same from pruned trees as from whole ones.
+    #[test]
+    fn pruning_changes_no_cross_finding() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let found = crate::load::discover(&[root], &crate::load::WalkOptions::default()).unwrap();
+        let files: Vec<_> = found
+            .inputs
+            .iter()
+            .filter_map(|i| crate::load::read(i).ok())
+            .collect();
+        assert!(files.len() > 100, "fixtures found: {}", files.len());
+        let settings = RunSettings::with_checks(crate::checks::builtin());
+        let whole: Vec<ParsedInput> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| parse_input(i, Arc::clone(f), &settings).0)
+            .collect();
+        let describe = |findings: Vec<Finding>| -> Vec<String> {
+            let mut out: Vec<String> = findings
+                .iter()
+                .map(|f| {
+                    let related: Vec<_> = f
+                        .related
+                        .iter()
+                        .map(|r| (r.location.span, &r.message))
+                        .collect();
+                    format!(
+                        "{} {} {:?} {:?} {} {:?}",
+                        f.location.file.path, f.check, f.location.span, f.path, f.message, related
+                    )
+                })
+                .collect();
+            out.sort();
+            out
+        };
+        let expected = describe(checks::cross::run(&whole, &settings));
+        let mut pruned = whole;
+        for input in &mut pruned {
+            prune_for_cross(input);
+        }
+        let got = describe(checks::cross::run(&pruned, &settings));
+        assert!(expected.len() > 50, "cross findings: {}", expected.len());
+        assert_eq!(got, expected);
     }
 
     #[test]

@@ -106,11 +106,11 @@ pub struct Finding {
     pub label: Option<String>,
     /// Field path of the offending node (`spec.template.spec.containers[0].image`).
     pub path: Option<String>,
-    pub object: Option<ObjectId>,
+    pub object: Option<Arc<ObjectId>>,
     pub container: Option<String>,
     pub helm_source: Option<String>,
     pub related: Vec<Related>,
-    pub remediation: String,
+    pub remediation: Arc<str>,
     /// The span covers a secret value: renderers must mask it in snippets.
     pub secret: bool,
     pub suppression: Option<Suppression>,

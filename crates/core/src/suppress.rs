@@ -122,9 +122,10 @@ struct Entry {
     used: bool,
 }
 
-/// An in-source suppression: where it is written and what it covers.
+/// An in-source suppression: where it is written and what it covers. Collected per file while
+/// its whole tree is in memory ([`collect`]), applied once every finding is known ([`apply`]).
 #[derive(Debug)]
-struct Directive {
+pub struct Directive {
     file: Arc<SourceFile>,
     written: Span,
     scope: Option<Span>,
@@ -132,7 +133,7 @@ struct Directive {
     entries: Vec<Entry>,
     reason: String,
     until: Option<Date>,
-    object: Option<ObjectId>,
+    object: Option<Arc<ObjectId>>,
     helm_source: Option<String>,
 }
 
@@ -175,13 +176,23 @@ fn reason_and_until(text: &str) -> (String, Result<Option<Date>, String>) {
     }
 }
 
+/// The ignore annotations and comment directives written in one input.
+#[must_use]
+pub fn collect(input: &ParsedInput, settings: &RunSettings) -> Vec<Directive> {
+    let mut directives = Vec::new();
+    if !input.template {
+        collect_annotations(input, settings, &mut directives);
+        collect_comments(input, &mut directives);
+    }
+    directives
+}
+
 /// Applies every suppression to `outcome`, then adds the meta findings about them.
 pub fn apply(outcome: &mut Outcome, settings: &RunSettings, options: &Options<'_>) {
     let locked = &options.config.locked_checks;
     let mut directives = Vec::new();
-    for input in outcome.inputs.iter().filter(|i| !i.template) {
-        collect_annotations(input, settings, &mut directives);
-        collect_comments(input, &mut directives);
+    for input in &mut outcome.inputs {
+        directives.append(&mut input.directives);
     }
     for d in &mut directives {
         validate(d, options.catalog, locked);
@@ -309,7 +320,7 @@ fn meta_finding(
     check: &ActiveCheck,
     message: String,
     location: Location,
-    object: Option<ObjectId>,
+    object: Option<Arc<ObjectId>>,
     helm_source: Option<String>,
 ) -> Finding {
     Finding {

@@ -45,7 +45,7 @@ impl Diagnostic for Report<'_> {
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         let f = self.finding;
-        let mut help = f.remediation.clone();
+        let mut help = f.remediation.to_string();
         if let Some(helm) = &f.helm_source {
             help.push_str(&format!("\nrendered from the chart template {helm}"));
         }

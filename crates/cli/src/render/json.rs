@@ -75,7 +75,7 @@ pub fn render(findings: &[&Finding], summary: &Summary) -> String {
                 end_line: f.location.end.line,
                 end_column: f.location.end.column,
                 path: f.path.as_deref(),
-                object: f.object.as_ref(),
+                object: f.object.as_deref(),
                 container: f.container.as_deref(),
                 helm_source: f.helm_source.as_deref(),
                 related: f

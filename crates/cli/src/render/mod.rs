@@ -22,7 +22,7 @@ pub fn masked_sources(outcome: &Outcome, findings: &[&Finding]) -> HashMap<Strin
         if out.contains_key(path) || !findings.iter().any(|f| &f.location.file.path == path) {
             continue;
         }
-        let mut spans = redact::secret_spans(input);
+        let mut spans = input.secret_spans.clone();
         // Where a document did not parse there is no tree to find secrets in: read the lines.
         if findings
             .iter()

@@ -425,12 +425,12 @@ mod tests {
             location: Location::new(&file, Span::new(31, 35)),
             label: None,
             path: Some("spec.hostNetwork".into()),
-            object: Some(ObjectId {
+            object: Some(Arc::new(ObjectId {
                 api_version: "v1".into(),
                 kind: "Pod".into(),
                 namespace: Some("shop".into()),
                 name: "web".into(),
-            }),
+            })),
             container: None,
             helm_source: Some("shop/templates/pod.yaml".into()),
             related: Vec::new(),
@@ -492,7 +492,7 @@ mod tests {
         moved.location.end.line += 10;
         assert_eq!(fingerprint(&a, "x.yaml"), fingerprint(&moved, "x.yaml"));
         let mut other = finding("host-network", None);
-        other.object.as_mut().unwrap().name = "api".into();
+        Arc::make_mut(other.object.as_mut().unwrap()).name = "api".into();
         assert_ne!(fingerprint(&a, "x.yaml"), fingerprint(&other, "x.yaml"));
         assert_ne!(fingerprint(&a, "x.yaml"), fingerprint(&a, "y.yaml"));
     }

@@ -141,7 +141,7 @@ pub struct Check {
     pub pss: Option<PssControl>,
     pub anchors: Option<String>,
     pub summary: String,
-    pub remediation: String,
+    pub remediation: Arc<str>,
     /// Findings of this check sit on secret values: messages never show values and
     /// snippets are masked.
     pub secret: bool,
@@ -208,7 +208,7 @@ impl Check {
         let pss = f.get("pss").map(parse_pss).transpose()?;
         let anchors = f.opt_str("anchors")?.map(str::to_string);
         let summary = f.required_str("summary")?.to_string();
-        let remediation = f.required_str("remediation")?.to_string();
+        let remediation = f.required_str("remediation")?.into();
         let mut params = BTreeMap::new();
         if let Some(p) = f.get("params") {
             let _ = Fields::new(p, "`params`")?;

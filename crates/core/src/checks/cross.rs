@@ -53,6 +53,47 @@ const REGISTRY: &[(&str, CrossFn)] = &[
     ("sa-unresolved", rbac::sa_unresolved),
 ];
 
+/// Whether no cross-object check (nor the inventory, nor a finding built from it) ever reads
+/// the value of mapping key `key`. The engine drops these from each file's trees once its
+/// per-object checks are done, so the trees kept for the cross pass are a fraction of the
+/// input. A key that a cross check starts reading must come off this list: the engine test
+/// `pruning_changes_no_cross_finding` compares pruned and whole trees over every fixture.
+#[must_use]
+pub fn unread_key(key: &str) -> bool {
+    matches!(
+        key,
+        "affinity"
+            | "annotations"
+            | "args"
+            | "binaryData"
+            | "command"
+            | "data"
+            | "dnsConfig"
+            | "env"
+            | "envFrom"
+            | "hostAliases"
+            | "image"
+            | "imagePullPolicy"
+            | "imagePullSecrets"
+            | "lifecycle"
+            | "livenessProbe"
+            | "managedFields"
+            | "nodeSelector"
+            | "openAPIV3Schema"
+            | "readinessProbe"
+            | "resources"
+            | "securityContext"
+            | "startupProbe"
+            | "stringData"
+            | "tolerations"
+            | "topologySpreadConstraints"
+            | "volumeClaimTemplates"
+            | "volumeDevices"
+            | "volumeMounts"
+            | "volumes"
+    )
+}
+
 /// What a cross check sees: the run's inventory, and where it reports.
 pub(crate) struct Cx<'i, 'a> {
     pub inv: &'i Inventory<'a>,

@@ -5,6 +5,8 @@ pub mod inventory;
 pub mod pod;
 pub mod selector;
 
+use std::sync::Arc;
+
 use crate::finding::ObjectId;
 use crate::source::Span;
 use crate::yaml::{Document, NodeId, NodeRef};
@@ -15,7 +17,7 @@ pub struct Object {
     pub file: usize,
     pub doc: usize,
     pub node: NodeId,
-    pub id: ObjectId,
+    pub id: Arc<ObjectId>,
     /// Field path prefix of the object inside its document (`items[2]` for List items).
     pub base_path: String,
 }

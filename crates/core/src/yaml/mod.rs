@@ -4,10 +4,12 @@
 //! comments are carried to the documents that follow them.
 
 pub mod node;
+mod prune;
 pub mod resolve;
 
 use std::cell::Cell;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
@@ -71,6 +73,12 @@ pub fn parse(source: &SourceFile) -> ParsedFile {
                 helm_source: doc_source,
                 duplicate_keys: builder.duplicates,
                 tags: builder.tags,
+                source: Arc::clone(&source.text),
+                merges: {
+                    let mut merges = builder.merges;
+                    merges.sort_unstable_by_key(|(id, _)| *id);
+                    merges
+                },
             }),
             Ok(None) => {}
             Err(err) => out.errors.push(err),
@@ -239,6 +247,8 @@ struct Builder<'s> {
     anchors: HashMap<usize, NodeId>,
     duplicates: Vec<DuplicateKey>,
     tags: Vec<(NodeId, Box<str>)>,
+    /// Merge-key values by mapping, in the order mappings close (sorted when done).
+    merges: Vec<(NodeId, Box<[NodeId]>)>,
 }
 
 impl<'s> Builder<'s> {
@@ -253,6 +263,7 @@ impl<'s> Builder<'s> {
             anchors: HashMap::new(),
             duplicates: Vec::new(),
             tags: Vec::new(),
+            merges: Vec::new(),
         }
     }
 
@@ -314,8 +325,10 @@ impl<'s> Builder<'s> {
                     if let Some(tag) = tag {
                         self.tags.push((to_u32(self.nodes.len()), tag));
                     }
+                    let as_written = self.source.text.get(span.start as usize..span.end as usize)
+                        == Some(&*value);
                     let kind = NodeKind::Scalar {
-                        text: value.into_owned().into_boxed_str(),
+                        text: (!as_written).then(|| value.into_owned().into_boxed_str()),
                         style: match style {
                             ScalarStyle::Plain => Style::Plain,
                             ScalarStyle::SingleQuoted => Style::SingleQuoted,
@@ -390,9 +403,11 @@ impl<'s> Builder<'s> {
                         } => {
                             let map = MapNode {
                                 entries: entries.into_boxed_slice(),
-                                merges: merges.into_boxed_slice(),
                             };
                             self.find_duplicates(&map);
+                            if !merges.is_empty() {
+                                self.merges.push((id, merges.into_boxed_slice()));
+                            }
                             (id, NodeKind::Map(map))
                         }
                     };
@@ -406,7 +421,13 @@ impl<'s> Builder<'s> {
                             .entries
                             .iter()
                             .map(|&(_, v)| v)
-                            .chain(map.merges.iter().copied())
+                            .chain(
+                                self.merges
+                                    .last()
+                                    .filter(|(m, _)| *m == id)
+                                    .into_iter()
+                                    .flat_map(|(_, merged)| merged.iter().copied()),
+                            )
                             .map(|i| self.nodes[i as usize].span.end)
                             .max(),
                         _ => None,
@@ -437,7 +458,7 @@ impl<'s> Builder<'s> {
                     Some(key) => {
                         // `!!str <<` is an ordinary key; only the plain, untagged `<<` merges.
                         let untagged = self.tags.binary_search_by_key(&key, |(n, _)| *n).is_err();
-                        if untagged && is_merge_key(&self.nodes[key as usize]) {
+                        if untagged && is_merge_key(self.source, &self.nodes[key as usize]) {
                             merges.push(finished);
                         } else {
                             entries.push((key, finished));
@@ -538,8 +559,17 @@ impl<'s> Builder<'s> {
         let doc_nodes = &self.nodes;
         let mut id = id;
         for _ in 0..8 {
-            match &doc_nodes[id as usize].kind {
-                NodeKind::Scalar { text, .. } => return Some(text),
+            let node = &doc_nodes[id as usize];
+            match &node.kind {
+                NodeKind::Scalar {
+                    text: Some(text), ..
+                } => return Some(text),
+                NodeKind::Scalar { text: None, .. } => {
+                    return self
+                        .source
+                        .text
+                        .get(node.span.start as usize..node.span.end as usize)
+                }
                 NodeKind::Alias(t) => id = *t,
                 _ => return None,
             }
@@ -675,8 +705,17 @@ fn text_is_flow_close(source: &SourceFile, span: Span) -> bool {
     )
 }
 
-fn is_merge_key(node: &Node) -> bool {
-    matches!(&node.kind, NodeKind::Scalar { text, style: Style::Plain } if &**text == "<<")
+fn is_merge_key(source: &SourceFile, node: &Node) -> bool {
+    matches!(
+        &node.kind,
+        NodeKind::Scalar {
+            style: Style::Plain,
+            ..
+        }
+    ) && source
+        .text
+        .get(node.span.start as usize..node.span.end as usize)
+        == Some("<<")
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! The span-carrying YAML tree: one arena per document, every key and value a node with a byte
 //! span, aliases kept as references (never expanded) and merge keys kept as lazy sources.
 
+use std::sync::Arc;
+
 use crate::source::Span;
 use crate::yaml::resolve::{resolve_plain, Scalar};
 
@@ -19,7 +21,9 @@ pub enum Style {
 #[derive(Debug)]
 pub enum NodeKind {
     Scalar {
-        text: Box<str>,
+        /// `None` when the value is exactly the source text under the node's span (most plain
+        /// scalars): it is read from [`Document::source`] instead of being allocated.
+        text: Option<Box<str>>,
         style: Style,
     },
     Seq(Box<[NodeId]>),
@@ -31,9 +35,8 @@ pub enum NodeKind {
 #[derive(Debug, Default)]
 pub struct MapNode {
     /// In source order; a repeated key appears twice and the later entry wins on lookup.
+    /// `<<` merge keys are not entries: see [`Document::merges_of`].
     pub entries: Box<[(NodeId, NodeId)]>,
-    /// Values of `<<` merge keys in precedence order (mappings or aliases to them).
-    pub merges: Box<[NodeId]>,
 }
 
 #[derive(Debug)]
@@ -64,6 +67,11 @@ pub struct Document {
     /// Explicit tags (`!!str`, `!!int`, a local `!foo`) by node, in node order. Tags are rare,
     /// so they live here rather than in every scalar node.
     pub tags: Vec<(NodeId, Box<str>)>,
+    /// The whole text of the file the document comes from (shared), which spans index into.
+    pub source: Arc<str>,
+    /// Values of `<<` merge keys by mapping, sorted by mapping id. Merge keys are rare, so they
+    /// live here rather than in every mapping node.
+    pub merges: Vec<(NodeId, Box<[NodeId]>)>,
 }
 
 /// Lookups through merges and aliases stop after this many hops: malicious inputs can chain
@@ -71,6 +79,32 @@ pub struct Document {
 const HOP_BUDGET: usize = 64;
 
 impl Document {
+    /// The value of a scalar node of this document; `None` for collections and aliases.
+    #[must_use]
+    pub fn scalar_text<'d>(&'d self, node: &'d Node) -> Option<&'d str> {
+        match &node.kind {
+            NodeKind::Scalar {
+                text: Some(text), ..
+            } => Some(text),
+            NodeKind::Scalar { text: None, .. } => self
+                .source
+                .get(node.span.start as usize..node.span.end as usize),
+            _ => None,
+        }
+    }
+
+    /// Values of the `<<` merge keys of mapping `id`, in precedence order (mappings or aliases
+    /// to them); empty for most mappings.
+    #[must_use]
+    pub fn merges_of(&self, id: NodeId) -> &[NodeId] {
+        if self.merges.is_empty() {
+            return &[];
+        }
+        self.merges
+            .binary_search_by_key(&id, |(n, _)| *n)
+            .map_or(&[], |i| &self.merges[i].1)
+    }
+
     /// The explicit tag written on node `id`, if any.
     #[must_use]
     pub fn tag(&self, id: NodeId) -> Option<&str> {
@@ -151,12 +185,15 @@ impl<'d> NodeRef<'d> {
     #[must_use]
     pub fn scalar(self) -> Option<Scalar<'d>> {
         match &self.node().kind {
-            NodeKind::Scalar { text, style } => Some(match (style, self.doc.tag(self.id)) {
-                (Style::Plain, None) => resolve_plain(text),
-                (Style::Plain, Some("tag:yaml.org,2002:str" | "!!str")) => Scalar::Str(text),
-                (Style::Plain, Some(_)) => resolve_plain(text),
-                _ => Scalar::Str(text),
-            }),
+            NodeKind::Scalar { style, .. } => {
+                let text = self.doc.scalar_text(self.node()).unwrap_or_default();
+                Some(match (style, self.doc.tag(self.id)) {
+                    (Style::Plain, None) => resolve_plain(text),
+                    (Style::Plain, Some("tag:yaml.org,2002:str" | "!!str")) => Scalar::Str(text),
+                    (Style::Plain, Some(_)) => resolve_plain(text),
+                    _ => Scalar::Str(text),
+                })
+            }
             _ => None,
         }
     }
@@ -164,10 +201,7 @@ impl<'d> NodeRef<'d> {
     /// The raw text of a scalar, whatever it resolves to.
     #[must_use]
     pub fn text(self) -> Option<&'d str> {
-        match &self.node().kind {
-            NodeKind::Scalar { text, .. } => Some(text),
-            _ => None,
-        }
+        self.doc.scalar_text(self.node())
     }
 
     #[must_use]
@@ -225,7 +259,7 @@ impl<'d> NodeRef<'d> {
     #[must_use]
     pub fn is_empty_value(self) -> bool {
         match &self.node().kind {
-            NodeKind::Map(m) => m.entries.is_empty() && m.merges.is_empty(),
+            NodeKind::Map(m) => m.entries.is_empty() && self.doc.merges_of(self.id).is_empty(),
             NodeKind::Seq(items) => items.is_empty(),
             _ => self.is_null(),
         }
@@ -262,11 +296,11 @@ impl<'d> NodeRef<'d> {
         };
         let doc = self.doc;
         for &(k, v) in map.entries.iter().rev() {
-            if key_text(doc, k) == Some(key) {
+            if key_is(doc, k, key) {
                 return Some((NodeRef::new(doc, k), NodeRef::new(doc, v)));
             }
         }
-        for source in merge_sources(doc, &map.merges) {
+        for source in merge_sources(doc, doc.merges_of(self.id)) {
             if *budget == 0 {
                 return None;
             }
@@ -307,7 +341,7 @@ impl<'d> NodeRef<'d> {
             }
         }
         out[first_own..].reverse();
-        for source in merge_sources(doc, &map.merges) {
+        for source in merge_sources(doc, doc.merges_of(self.id)) {
             if *budget == 0 {
                 return;
             }
@@ -332,10 +366,32 @@ impl<'d> NodeRef<'d> {
     }
 }
 
+/// Whether mapping key `id` is `key`; the length is compared before any text is touched, since
+/// this is the lookup every check spends most of its time in.
+fn key_is(doc: &Document, id: NodeId, key: &str) -> bool {
+    let node = &doc.nodes[id as usize];
+    match &node.kind {
+        NodeKind::Scalar { text: None, .. } => {
+            node.span.len() as usize == key.len()
+                && doc
+                    .source
+                    .as_bytes()
+                    .get(node.span.start as usize..node.span.end as usize)
+                    == Some(key.as_bytes())
+        }
+        NodeKind::Scalar {
+            text: Some(text), ..
+        } => **text == *key,
+        NodeKind::Alias(_) => NodeRef::new(doc, id).text() == Some(key),
+        _ => false,
+    }
+}
+
 /// The text a mapping key contributes, as Kubernetes' YAML-to-JSON step stringifies it.
 fn key_text(doc: &Document, key: NodeId) -> Option<&str> {
-    match &doc.nodes[key as usize].kind {
-        NodeKind::Scalar { text, .. } => Some(text),
+    let node = &doc.nodes[key as usize];
+    match &node.kind {
+        NodeKind::Scalar { .. } => doc.scalar_text(node),
         NodeKind::Alias(_) => NodeRef::new(doc, key).text(),
         _ => None,
     }
@@ -381,7 +437,7 @@ mod size_tests {
     fn nodes_stay_small() {
         // Every key and value of every kept document is one of these.
         assert!(
-            std::mem::size_of::<super::Node>() <= 48,
+            std::mem::size_of::<super::Node>() <= 32,
             "{}",
             std::mem::size_of::<super::Node>()
         );
