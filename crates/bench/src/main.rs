@@ -87,7 +87,7 @@ fn child(mode: &str, threads: usize, runs: usize, dirs: &[PathBuf]) {
 }
 
 fn main() {
-    // As the CLI does: no transparent huge pages (see `docs/performance.md`).
+    // As the CLI does (see its `main`): no transparent huge pages.
     #[cfg(target_os = "linux")]
     let _ = nix::sys::prctl::set_thp_disable(true);
     let args: Vec<String> = std::env::args().skip(1).collect();
