@@ -141,10 +141,15 @@ impl RunSettings {
 /// tree per thread is ever in memory. The cross-object checks run last, over the cut-down trees.
 #[must_use]
 pub fn run(files: Vec<Arc<SourceFile>>, settings: &RunSettings) -> Outcome {
+    let code: Vec<Option<checks::CodeFn>> = settings
+        .checks
+        .iter()
+        .map(|a| checks::code_check(&a.check.id))
+        .collect();
     let parsed: Vec<(ParsedInput, Vec<Finding>)> = files
         .into_par_iter()
         .enumerate()
-        .map(|(index, source)| lint_file(index, source, settings))
+        .map(|(index, source)| lint_file(index, source, settings, &code))
         .collect();
     let mut inputs = Vec::with_capacity(parsed.len());
     let mut findings = Vec::with_capacity(parsed.iter().map(|(_, f)| f.len()).sum());
@@ -183,10 +188,11 @@ fn lint_file(
     index: usize,
     source: Arc<SourceFile>,
     settings: &RunSettings,
+    code: &[Option<checks::CodeFn>],
 ) -> (ParsedInput, Vec<Finding>) {
     let (mut input, mut findings) = parse_input(index, source, settings);
     for obj in &input.objects {
-        findings.extend(check_object(&input, obj, settings));
+        findings.extend(check_object(&input, obj, settings, code));
     }
     input.directives = crate::suppress::collect(&input, settings);
     input.secret_spans = crate::redact::secret_spans(&input);
@@ -367,8 +373,13 @@ fn is_go_template(source: &SourceFile, parsed: &yaml::ParsedFile) -> bool {
     })
 }
 
-/// Runs every single-object check on `obj`.
-fn check_object(input: &ParsedInput, obj: &Object, settings: &RunSettings) -> Vec<Finding> {
+/// Runs every single-object check on `obj`; `code[i]` is the code of `settings.checks[i]`.
+fn check_object(
+    input: &ParsedInput,
+    obj: &Object,
+    settings: &RunSettings,
+    code: &[Option<checks::CodeFn>],
+) -> Vec<Finding> {
     let doc = &input.documents[obj.doc];
     let root = obj.root(doc);
     let pod = settings
@@ -376,7 +387,7 @@ fn check_object(input: &ParsedInput, obj: &Object, settings: &RunSettings) -> Ve
         .and_then(|path| PodSpec::find(root, path));
     let view = ObjectView::new(obj, root, pod);
     let mut out = Vec::new();
-    for active in &settings.checks {
+    for (active, code) in settings.checks.iter().zip(code) {
         let check = &active.check;
         if check.cross {
             continue;
@@ -389,7 +400,7 @@ fn check_object(input: &ParsedInput, obj: &Object, settings: &RunSettings) -> Ve
                     run_declarative(decl, active, &view, settings, &mut hits);
                 }
                 Logic::Code => {
-                    if let Some(f) = checks::code_check(&check.id) {
+                    if let Some(f) = code {
                         let mut ctx = CodeCtx {
                             check: active,
                             object: obj,
