@@ -156,3 +156,51 @@ fn no_format_prints_a_secret_value() {
     }
     assert_eq!(runs, 15);
 }
+
+/// A custom workload kind's env values are masked like a Deployment's, even where no check
+/// flags them (`env-secret-literal` off): a neighbouring finding's snippet shows the line.
+#[test]
+fn custom_pod_kinds_are_masked_without_any_secret_check() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".kubelint.yaml"),
+        "podTemplatePaths:\n  Rollout: spec.template.spec\nchecks:\n  disable: [env-secret-literal]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("rollout.yaml"),
+        r"apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata:
+  name: canary
+spec:
+  selector:
+    matchLabels: {app: canary}
+  template:
+    metadata:
+      labels: {app: canary}
+    spec:
+      containers:
+        - name: canary
+          image: example/canary:1.0
+          env:
+            - name: PLAIN
+              value: a
+            - name: SIGNING_SECRET
+              value: rollout-secret-11
+            - name: PLAIN
+              value: b
+",
+    )
+    .unwrap();
+    for format in ["human", "json", "sarif", "github", "junit"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_kubelint"))
+            .current_dir(dir.path())
+            .args(["--format", format, "--color", "never", "."])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("env-duplicate"), "{format}: {stdout}");
+        assert!(!stdout.contains("rollout-secret-11"), "{format}:\n{stdout}");
+    }
+}

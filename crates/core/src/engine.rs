@@ -151,13 +151,15 @@ pub fn run(files: Vec<Arc<SourceFile>>, settings: &RunSettings) -> Outcome {
         .enumerate()
         .map(|(index, source)| lint_file(index, source, settings, &code))
         .collect();
-    let mut inputs = Vec::with_capacity(parsed.len());
-    let mut findings = Vec::with_capacity(parsed.iter().map(|(_, f)| f.len()).sum());
-    for (input, file_findings) in parsed {
-        inputs.push(input);
+    let (inputs, per_file): (Vec<ParsedInput>, Vec<Vec<Finding>>) = parsed.into_iter().unzip();
+    let cross = checks::cross::run(&inputs, settings);
+    // Sized once: growing a vector of every finding by doubling would briefly hold two.
+    let mut findings =
+        Vec::with_capacity(per_file.iter().map(Vec::len).sum::<usize>() + cross.len());
+    for file_findings in per_file {
         findings.extend(file_findings);
     }
-    findings.extend(checks::cross::run(&inputs, settings));
+    findings.extend(cross);
     sort_findings(&mut findings);
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
     Outcome { inputs, findings }
@@ -195,7 +197,7 @@ fn lint_file(
         findings.extend(check_object(&input, obj, settings, code));
     }
     input.directives = crate::suppress::collect(&input, settings);
-    input.secret_spans = crate::redact::secret_spans(&input);
+    input.secret_spans = crate::redact::secret_spans(&input, settings);
     prune_for_cross(&mut input);
     (input, findings)
 }

@@ -6,8 +6,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::engine::ParsedInput;
-use crate::object::pod::{builtin_pod_spec_path, PodSpec};
+use crate::engine::{ParsedInput, RunSettings};
+use crate::object::pod::PodSpec;
 use crate::source::Span;
 use crate::yaml::{NodeKind, NodeRef};
 
@@ -37,9 +37,10 @@ pub fn looks_secret_value(value: &str) -> bool {
     value_re().is_match(value)
 }
 
-/// Spans of secret values in one input, sorted.
+/// Spans of secret values in one input, sorted. Pod specs are found where the run finds them,
+/// so a custom kind's env (`podTemplatePaths` in the config) is masked like a Deployment's.
 #[must_use]
-pub fn secret_spans(input: &ParsedInput) -> Vec<Span> {
+pub fn secret_spans(input: &ParsedInput, settings: &RunSettings) -> Vec<Span> {
     let mut out = Vec::new();
     for obj in &input.objects {
         let doc = &input.documents[obj.doc];
@@ -63,7 +64,9 @@ pub fn secret_spans(input: &ParsedInput) -> Vec<Span> {
                 looks_secret_name(k) || v.as_str().is_some_and(looks_secret_value)
             }),
             kind => {
-                let Some(pod) = builtin_pod_spec_path(kind).and_then(|p| PodSpec::find(root, p))
+                let Some(pod) = settings
+                    .pod_spec_path(&obj.id.api_version, kind)
+                    .and_then(|p| PodSpec::find(root, p))
                 else {
                     continue;
                 };
