@@ -515,8 +515,9 @@ struct ObjectView<'d> {
     object_path: Rc<str>,
     pod_path: Rc<str>,
     anchor: Span,
-    /// Each container with its field path and whether it is a sidecar (restartable init).
-    containers: Vec<(Container<'d>, Rc<str>, bool)>,
+    /// Each container with its field path, its anchor and whether it is a sidecar
+    /// (restartable init).
+    containers: Vec<(Container<'d>, Rc<str>, Span, bool)>,
 }
 
 impl<'d> ObjectView<'d> {
@@ -531,7 +532,7 @@ impl<'d> ObjectView<'d> {
             .flat_map(PodSpec::containers)
             .map(|c| {
                 let path = join_path(&pod_path, &c.path()).into();
-                (c, path, c.is_restartable_init())
+                (c, path, c.anchor(), c.is_restartable_init())
             })
             .collect();
         Self {
@@ -586,7 +587,7 @@ fn run_declarative(
             run_rules(decl, active, kind, &scope, None, settings, hits);
         }
         TargetKind::Container => {
-            for (c, path, sidecar) in &view.containers {
+            for (c, path, anchor, sidecar) in &view.containers {
                 if !ContainerType::accepts(&decl.container_types, c.kind, *sidecar) {
                     continue;
                 }
@@ -595,7 +596,7 @@ fn run_declarative(
                     container_path: Rc::clone(path),
                     target: c.node,
                     target_path: Rc::clone(path),
-                    target_anchor: c.anchor(),
+                    target_anchor: *anchor,
                     ..base.clone()
                 };
                 run_rules(decl, active, kind, &scope, Some(c.name), settings, hits);

@@ -114,16 +114,17 @@ pub struct Scope<'d> {
     pub target_anchor: Span,
 }
 
-/// One step taken while resolving, kept so a path is only spelled out for a witness.
+/// What a wildcard (`[*]`) matched: the only part of a resolved path not written in the
+/// [`FieldPath`] itself.
 #[derive(Clone, Copy, Debug)]
-enum Seg<'d> {
+enum Choice<'d> {
     Key(&'d str),
     Index(usize),
 }
 
 /// One end of a path.
 #[derive(Clone, Debug)]
-pub struct Resolved<'d> {
+pub struct Resolved<'d, 'p> {
     /// The node found, or for a missing field the deepest node that exists on the way.
     pub node: NodeRef<'d>,
     /// The key whose value is `node`, when `node` is a mapping value.
@@ -131,36 +132,49 @@ pub struct Resolved<'d> {
     pub found: bool,
     /// `node` is the scope root itself (nothing of the path exists).
     pub at_root: bool,
-    root: Root,
-    trail: Vec<Seg<'d>>,
+    /// The path resolved, and how many of its steps were taken. The field path of `node` is
+    /// spelled out from these only when a witness needs it.
+    path: &'p FieldPath,
+    depth: usize,
+    /// What each wildcard step matched, in order (empty for paths without one: no allocation).
+    choices: Vec<Choice<'d>>,
 }
 
-impl<'d> Resolved<'d> {
-    fn step(&self, node: NodeRef<'d>, key: Option<NodeRef<'d>>, seg: Seg<'d>) -> Self {
-        let mut trail = Vec::with_capacity(self.trail.len() + 4);
-        trail.extend_from_slice(&self.trail);
-        trail.push(seg);
+impl<'d> Resolved<'d, '_> {
+    fn step(&self, node: NodeRef<'d>, key: Option<NodeRef<'d>>, choice: Choice<'d>) -> Self {
+        let mut choices = Vec::with_capacity(self.choices.len() + 1);
+        choices.extend_from_slice(&self.choices);
+        choices.push(choice);
         Self {
             node,
             key,
             found: true,
             at_root: false,
-            root: self.root,
-            trail,
+            path: self.path,
+            depth: self.depth + 1,
+            choices,
         }
     }
 
     /// The field path of `node` from the document root, as findings report it.
     #[must_use]
     pub fn path(&self, scope: &Scope<'_>) -> String {
-        let mut out = scope.base_path(self.root);
-        for seg in &self.trail {
-            match *seg {
-                Seg::Key(k) => push_key(&mut out, k),
-                Seg::Index(i) => {
-                    use std::fmt::Write as _;
+        use std::fmt::Write as _;
+        let mut out = scope.base_path(self.path.root);
+        let mut choices = self.choices.iter();
+        for step in &self.path.steps[..self.depth] {
+            match step {
+                Step::Key(k) => push_key(&mut out, k),
+                Step::Index(i) => {
                     let _ = write!(out, "[{i}]");
                 }
+                Step::Each => match choices.next() {
+                    Some(Choice::Key(k)) => push_key(&mut out, k),
+                    Some(Choice::Index(i)) => {
+                        let _ = write!(out, "[{i}]");
+                    }
+                    None => {}
+                },
             }
         }
         out
@@ -193,7 +207,7 @@ impl<'d> Scope<'d> {
 
     /// Every end of `path`: found nodes, or the deepest existing node where a step is missing.
     #[must_use]
-    pub fn resolve(&self, path: &FieldPath) -> Vec<Resolved<'d>> {
+    pub fn resolve<'p>(&self, path: &'p FieldPath) -> Vec<Resolved<'d, 'p>> {
         let Some(node) = self.start(path.root) else {
             return Vec::new();
         };
@@ -202,8 +216,9 @@ impl<'d> Scope<'d> {
             key: None,
             found: true,
             at_root: true,
-            root: path.root,
-            trail: Vec::new(),
+            path,
+            depth: 0,
+            choices: Vec::new(),
         }];
         for step in &path.steps {
             // Most paths have no wildcard: the frontier stays one end, stepped in place.
@@ -213,30 +228,23 @@ impl<'d> Scope<'d> {
                     continue;
                 }
                 let next = match step {
-                    Step::Key(k) => cur
-                        .node
-                        .get_entry(k)
-                        .map(|(key, value)| (value, Some(key), Seg::Key(key.text().unwrap_or("")))),
-                    Step::Index(i) => cur
-                        .node
-                        .items()
-                        .nth(*i)
-                        .map(|item| (item, None, Seg::Index(*i))),
+                    Step::Key(k) => cur.node.get_entry(k).map(|(key, value)| (value, Some(key))),
+                    Step::Index(i) => cur.node.items().nth(*i).map(|item| (item, None)),
                     Step::Each => unreachable!("handled below"),
                 };
                 match next {
-                    Some((node, key, seg)) => {
+                    Some((node, key)) => {
                         cur.node = node;
                         cur.key = key;
                         cur.at_root = false;
-                        cur.trail.push(seg);
+                        cur.depth += 1;
                     }
                     None => cur.found = false,
                 }
                 continue;
             }
             let mut next = Vec::with_capacity(frontier.len());
-            for cur in frontier {
+            for mut cur in frontier {
                 if !cur.found {
                     next.push(cur);
                     continue;
@@ -244,11 +252,11 @@ impl<'d> Scope<'d> {
                 match step {
                     Step::Key(k) => match cur.node.get_entry(k) {
                         Some((key, value)) => {
-                            next.push(cur.step(
-                                value,
-                                Some(key),
-                                Seg::Key(key.text().unwrap_or("")),
-                            ));
+                            cur.node = value;
+                            cur.key = Some(key);
+                            cur.at_root = false;
+                            cur.depth += 1;
+                            next.push(cur);
                         }
                         None => next.push(Resolved {
                             found: false,
@@ -256,7 +264,13 @@ impl<'d> Scope<'d> {
                         }),
                     },
                     Step::Index(i) => match cur.node.items().nth(*i) {
-                        Some(item) => next.push(cur.step(item, None, Seg::Index(*i))),
+                        Some(item) => {
+                            cur.node = item;
+                            cur.key = None;
+                            cur.at_root = false;
+                            cur.depth += 1;
+                            next.push(cur);
+                        }
                         None => next.push(Resolved {
                             found: false,
                             ..cur
@@ -265,12 +279,12 @@ impl<'d> Scope<'d> {
                     Step::Each if cur.node.is_map() => {
                         for (key, value) in cur.node.entries() {
                             let k = key.text().unwrap_or_default();
-                            next.push(cur.step(value, Some(key), Seg::Key(k)));
+                            next.push(cur.step(value, Some(key), Choice::Key(k)));
                         }
                     }
                     Step::Each => {
                         for (i, item) in cur.node.items().enumerate() {
-                            next.push(cur.step(item, None, Seg::Index(i)));
+                            next.push(cur.step(item, None, Choice::Index(i)));
                         }
                     }
                 }

@@ -425,7 +425,7 @@ impl<'d> Eval<'_, 'd> {
     }
 
     /// With fallbacks, the first path that resolves to something present decides.
-    fn field_ends(&self, fields: &[FieldPath]) -> Vec<Resolved<'d>> {
+    fn field_ends<'p>(&self, fields: &'p [FieldPath]) -> Vec<Resolved<'d, 'p>> {
         let mut ends = Vec::new();
         for path in fields {
             ends = self.scope.resolve(path);
@@ -436,7 +436,7 @@ impl<'d> Eval<'_, 'd> {
         ends
     }
 
-    fn test_holds(&self, end: &Resolved<'_>, test: &Test) -> bool {
+    fn test_holds(&self, end: &Resolved<'_, '_>, test: &Test) -> bool {
         let present = end.found && !end.node.is_empty_value();
         match test {
             Test::Missing => !present,
@@ -465,13 +465,13 @@ impl<'d> Eval<'_, 'd> {
         (!out.is_empty()).then_some(out)
     }
 
-    fn equals(&self, end: &Resolved<'_>, lit: &Literal) -> bool {
+    fn equals(&self, end: &Resolved<'_, '_>, lit: &Literal) -> bool {
         end.node
             .scalar()
             .is_some_and(|s| lit.resolve(self.params).matches_scalar(&s))
     }
 
-    fn one_of(&self, end: &Resolved<'_>, list: &Literal) -> bool {
+    fn one_of(&self, end: &Resolved<'_, '_>, list: &Literal) -> bool {
         let Some(s) = end.node.scalar() else {
             return false;
         };
@@ -483,7 +483,7 @@ impl<'d> Eval<'_, 'd> {
         }
     }
 
-    fn compare(&self, end: &Resolved<'_>, bound: Bound, lit: &Literal) -> bool {
+    fn compare(&self, end: &Resolved<'_, '_>, bound: Bound, lit: &Literal) -> bool {
         let (Some(value), Some(limit)) = (
             scalar_number(end.node),
             lit.resolve(self.params).as_number(),
@@ -498,7 +498,7 @@ impl<'d> Eval<'_, 'd> {
         }
     }
 
-    fn witness(&self, end: &Resolved<'_>, present: bool) -> Witness {
+    fn witness(&self, end: &Resolved<'_, '_>, present: bool) -> Witness {
         if end.at_root {
             return self.anchor_witness();
         }
