@@ -1,7 +1,8 @@
 //! `kubelint-bench DIR...`: loads every manifest below the folders into memory, then times the
 //! YAML parse floor (`yaml::parse` of every file) against a full lint (`engine::run` with the
 //! default checks) on 1 and 2 threads, each mode in its own child process so that its peak RSS
-//! (VmHWM) is its own. Reports the median of `--runs` timed runs.
+//! (VmHWM) is its own. Modes alternate for `--rounds` rounds; each child times `--runs` runs and
+//! reports its best, and the table gives the median and the minimum of those over the rounds.
 
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
@@ -91,13 +92,15 @@ fn main() {
     #[cfg(target_os = "linux")]
     let _ = nix::sys::prctl::set_thp_disable(true);
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut runs = 5;
+    let mut runs = 3;
+    let mut rounds = 5;
     let mut dirs = Vec::new();
     let mut child_mode: Option<(String, usize)> = None;
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--runs" => runs = it.next().and_then(|n| n.parse().ok()).expect("--runs N"),
+            "--rounds" => rounds = it.next().and_then(|n| n.parse().ok()).expect("--rounds N"),
             "--child" => {
                 let mode = it.next().expect("mode");
                 let threads = it.next().and_then(|n| n.parse().ok()).expect("threads");
@@ -106,74 +109,93 @@ fn main() {
             _ => dirs.push(PathBuf::from(a)),
         }
     }
-    assert!(!dirs.is_empty(), "usage: kubelint-bench [--runs N] DIR...");
+    assert!(
+        !dirs.is_empty(),
+        "usage: kubelint-bench [--rounds N] [--runs N] DIR..."
+    );
     if let Some((mode, threads)) = child_mode {
         child(&mode, threads, runs, &dirs);
         return;
     }
     let exe = std::env::current_exe().expect("own path");
-    let mut results = Vec::new();
-    for (mode, threads) in [
+    const MODES: [(&str, usize); 5] = [
         ("load", 1),
         ("parse", 1),
         ("full", 1),
         ("parse", 2),
         ("full", 2),
-    ] {
-        let out = Command::new(&exe)
-            .args([
-                "--runs",
-                &runs.to_string(),
-                "--child",
-                mode,
-                &threads.to_string(),
-            ])
-            .args(&dirs)
-            .output()
-            .expect("run child");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("child prints JSON");
-        results.push(v);
+    ];
+    // Modes take turns, round after round, so that a burst of load on a shared machine hits
+    // every mode alike instead of one of them; each round's time is the child's best run.
+    let mut rounds_out: Vec<Vec<serde_json::Value>> = vec![Vec::new(); MODES.len()];
+    for _ in 0..rounds {
+        for (i, (mode, threads)) in MODES.iter().enumerate() {
+            let out = Command::new(&exe)
+                .args([
+                    "--runs",
+                    &runs.to_string(),
+                    "--child",
+                    mode,
+                    &threads.to_string(),
+                ])
+                .args(&dirs)
+                .output()
+                .expect("run child");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let v: serde_json::Value =
+                serde_json::from_slice(&out.stdout).expect("child prints JSON");
+            rounds_out[i].push(v);
+        }
     }
-    let input_mib = results[0]["bytes"].as_f64().unwrap_or(0.0) / (1 << 20) as f64;
-    let objects = results[2]["objects"].as_f64().unwrap_or(0.0);
+    let num = |v: &serde_json::Value, key: &str| v[key].as_f64().unwrap_or(f64::NAN);
+    let first = &rounds_out[0][0];
+    let input_mib = num(first, "bytes") / f64::from(1 << 20);
+    let objects = num(&rounds_out[2][0], "objects");
     println!(
-        "{} files, {:.1} MiB, {} objects; median of {runs} runs",
-        results[0]["files"], input_mib, objects
+        "{} files, {input_mib:.1} MiB, {objects} objects; {rounds} rounds of {runs} runs per mode",
+        first["files"]
     );
-    println!("| mode | threads | median ms | MiB/s | objects/s | full/parse | peak RSS MiB | RSS/input |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
-    for r in &results {
-        let secs = r["median_s"].as_f64().unwrap_or(0.0);
-        let threads = r["threads"].as_u64().unwrap_or(1);
-        let parse = results
+    println!("| mode | threads | median ms | min ms | MiB/s | objects/s | full/parse median (min) | peak RSS MiB | RSS/input |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let stats = |i: usize| {
+        let bests: Vec<f64> = rounds_out[i].iter().map(|v| num(v, "min_s")).collect();
+        let min = bests.iter().copied().fold(f64::INFINITY, f64::min);
+        (median(bests), min)
+    };
+    for (i, (mode, threads)) in MODES.iter().enumerate() {
+        let (med, min) = stats(i);
+        let peak = rounds_out[i]
             .iter()
-            .find(|p| p["mode"] == "parse" && p["threads"].as_u64() == Some(threads))
-            .and_then(|p| p["median_s"].as_f64())
-            .unwrap_or(f64::NAN);
-        let peak = r["peak_kib"].as_f64().unwrap_or(0.0) / 1024.0;
-        let mode = r["mode"].as_str().unwrap_or_default();
-        let ratio = if mode == "full" {
-            format!("{:.2}", secs / parse)
+            .map(|v| num(v, "peak_kib"))
+            .fold(0.0, f64::max)
+            / 1024.0;
+        let ratio = if *mode == "full" {
+            let parse = MODES
+                .iter()
+                .position(|m| *m == ("parse", *threads))
+                .map(stats)
+                .expect("a parse mode per thread count");
+            format!("{:.2} ({:.2})", med / parse.0, min / parse.1)
         } else {
             "–".into()
         };
         // `load` only reads the files: its row is the memory baseline, not a speed.
-        let (ms, mibs, objs) = if mode == "load" {
-            ("–".to_string(), "–".to_string(), "–".to_string())
+        let (med_ms, min_ms, mibs, objs) = if *mode == "load" {
+            ("–".into(), "–".into(), "–".into(), "–".into())
         } else {
             (
-                format!("{:.1}", secs * 1e3),
-                format!("{:.1}", input_mib / secs),
-                format!("{:.0}", objects / secs),
+                format!("{:.1}", med * 1e3),
+                format!("{:.1}", min * 1e3),
+                format!("{:.1}", input_mib / med),
+                format!("{:.0}", objects / med),
             )
         };
         println!(
-            "| {mode} | {threads} | {ms} | {mibs} | {objs} | {ratio} | {peak:.1} | {:.2} |",
+            "| {mode} | {threads} | {med_ms} | {min_ms} | {mibs} | {objs} | {ratio} | {peak:.1} | {:.2} |",
             peak / input_mib,
         );
     }

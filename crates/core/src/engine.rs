@@ -654,7 +654,7 @@ fn run_each(
     container: Option<&str>,
     hits: &mut Vec<Hit>,
 ) {
-    for item in scope.resolve(each) {
+    for item in scope.resolve(each).iter() {
         if !item.found || item.at_root {
             continue;
         }

@@ -207,11 +207,11 @@ impl<'d> Scope<'d> {
 
     /// Every end of `path`: found nodes, or the deepest existing node where a step is missing.
     #[must_use]
-    pub fn resolve<'p>(&self, path: &'p FieldPath) -> Vec<Resolved<'d, 'p>> {
+    pub fn resolve<'p>(&self, path: &'p FieldPath) -> Ends<'d, 'p> {
         let Some(node) = self.start(path.root) else {
-            return Vec::new();
+            return Ends::Many(Vec::new());
         };
-        let mut frontier = vec![Resolved {
+        let start = Resolved {
             node,
             key: None,
             found: true,
@@ -219,80 +219,107 @@ impl<'d> Scope<'d> {
             path,
             depth: 0,
             choices: Vec::new(),
-        }];
-        for step in &path.steps {
-            // Most paths have no wildcard: the frontier stays one end, stepped in place.
-            if frontier.len() == 1 && !matches!(step, Step::Each) {
-                let cur = &mut frontier[0];
-                if !cur.found {
-                    continue;
-                }
-                let next = match step {
-                    Step::Key(k) => cur.node.get_entry(k).map(|(key, value)| (value, Some(key))),
-                    Step::Index(i) => cur.node.items().nth(*i).map(|item| (item, None)),
-                    Step::Each => unreachable!("handled below"),
-                };
-                match next {
-                    Some((node, key)) => {
-                        cur.node = node;
-                        cur.key = key;
-                        cur.at_root = false;
-                        cur.depth += 1;
-                    }
-                    None => cur.found = false,
-                }
+        };
+        if path.steps.iter().any(|s| matches!(s, Step::Each)) {
+            Ends::Many(resolve_each(start, &path.steps))
+        } else {
+            Ends::One(resolve_plain(start, &path.steps))
+        }
+    }
+}
+
+/// The ends of a path: exactly one for a path without wildcards (kept inline: resolving the
+/// paths of every check on every object allocates nothing), any number otherwise.
+#[derive(Debug)]
+pub enum Ends<'d, 'p> {
+    One(Resolved<'d, 'p>),
+    Many(Vec<Resolved<'d, 'p>>),
+}
+
+impl<'d, 'p> std::ops::Deref for Ends<'d, 'p> {
+    type Target = [Resolved<'d, 'p>];
+
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Ends::One(end) => std::slice::from_ref(end),
+            Ends::Many(ends) => ends,
+        }
+    }
+}
+
+/// Follows a path without wildcards as far as it exists.
+fn resolve_plain<'d, 'p>(mut cur: Resolved<'d, 'p>, steps: &[Step]) -> Resolved<'d, 'p> {
+    for step in steps {
+        let next = match step {
+            Step::Key(k) => cur.node.get_entry(k).map(|(key, value)| (value, Some(key))),
+            Step::Index(i) => cur.node.items().nth(*i).map(|item| (item, None)),
+            Step::Each => unreachable!("paths with wildcards take resolve_each"),
+        };
+        let Some((node, key)) = next else {
+            cur.found = false;
+            return cur;
+        };
+        cur.node = node;
+        cur.key = key;
+        cur.at_root = false;
+        cur.depth += 1;
+    }
+    cur
+}
+
+/// Follows a path with wildcards, branching at each.
+fn resolve_each<'d, 'p>(start: Resolved<'d, 'p>, steps: &[Step]) -> Vec<Resolved<'d, 'p>> {
+    let mut frontier = vec![start];
+    for step in steps {
+        let mut next = Vec::with_capacity(frontier.len());
+        for mut cur in frontier {
+            if !cur.found {
+                next.push(cur);
                 continue;
             }
-            let mut next = Vec::with_capacity(frontier.len());
-            for mut cur in frontier {
-                if !cur.found {
-                    next.push(cur);
-                    continue;
-                }
-                match step {
-                    Step::Key(k) => match cur.node.get_entry(k) {
-                        Some((key, value)) => {
-                            cur.node = value;
-                            cur.key = Some(key);
-                            cur.at_root = false;
-                            cur.depth += 1;
-                            next.push(cur);
-                        }
-                        None => next.push(Resolved {
-                            found: false,
-                            ..cur
-                        }),
-                    },
-                    Step::Index(i) => match cur.node.items().nth(*i) {
-                        Some(item) => {
-                            cur.node = item;
-                            cur.key = None;
-                            cur.at_root = false;
-                            cur.depth += 1;
-                            next.push(cur);
-                        }
-                        None => next.push(Resolved {
-                            found: false,
-                            ..cur
-                        }),
-                    },
-                    Step::Each if cur.node.is_map() => {
-                        for (key, value) in cur.node.entries() {
-                            let k = key.text().unwrap_or_default();
-                            next.push(cur.step(value, Some(key), Choice::Key(k)));
-                        }
+            match step {
+                Step::Key(k) => match cur.node.get_entry(k) {
+                    Some((key, value)) => {
+                        cur.node = value;
+                        cur.key = Some(key);
+                        cur.at_root = false;
+                        cur.depth += 1;
+                        next.push(cur);
                     }
-                    Step::Each => {
-                        for (i, item) in cur.node.items().enumerate() {
-                            next.push(cur.step(item, None, Choice::Index(i)));
-                        }
+                    None => next.push(Resolved {
+                        found: false,
+                        ..cur
+                    }),
+                },
+                Step::Index(i) => match cur.node.items().nth(*i) {
+                    Some(item) => {
+                        cur.node = item;
+                        cur.key = None;
+                        cur.at_root = false;
+                        cur.depth += 1;
+                        next.push(cur);
+                    }
+                    None => next.push(Resolved {
+                        found: false,
+                        ..cur
+                    }),
+                },
+                Step::Each if cur.node.is_map() => {
+                    for (key, value) in cur.node.entries() {
+                        let k = key.text().unwrap_or_default();
+                        next.push(cur.step(value, Some(key), Choice::Key(k)));
+                    }
+                }
+                Step::Each => {
+                    for (i, item) in cur.node.items().enumerate() {
+                        next.push(cur.step(item, None, Choice::Index(i)));
                     }
                 }
             }
-            frontier = next;
         }
-        frontier
+        frontier = next;
     }
+    frontier
 }
 
 /// `base.rel`, or either alone when the other is empty.

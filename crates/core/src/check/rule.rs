@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use regex::Regex;
 
-use crate::check::path::{FieldPath, Resolved, Scope};
+use crate::check::path::{Ends, FieldPath, Resolved, Scope};
 use crate::decode::{string, DecodeError, Decoded, Fields};
 use crate::source::Span;
 use crate::yaml::{NodeRef, Scalar};
@@ -425,8 +425,8 @@ impl<'d> Eval<'_, 'd> {
     }
 
     /// With fallbacks, the first path that resolves to something present decides.
-    fn field_ends<'p>(&self, fields: &'p [FieldPath]) -> Vec<Resolved<'d, 'p>> {
-        let mut ends = Vec::new();
+    fn field_ends<'p>(&self, fields: &'p [FieldPath]) -> Ends<'d, 'p> {
+        let mut ends = Ends::Many(Vec::new());
         for path in fields {
             ends = self.scope.resolve(path);
             if ends.iter().any(|r| r.found && !r.node.is_empty_value()) {
@@ -449,8 +449,8 @@ impl<'d> Eval<'_, 'd> {
             Test::NotEquals(lit) => !self.equals(end, lit),
             Test::OneOf(list) => self.one_of(end, list),
             Test::NotOneOf(list) => !self.one_of(end, list),
-            Test::Matches(re) => end.node.as_display().is_some_and(|t| re.is_match(&t)),
-            Test::NotMatches(re) => end.node.as_display().is_some_and(|t| !re.is_match(&t)),
+            Test::Matches(re) => end.node.display_text().is_some_and(|t| re.is_match(&t)),
+            Test::NotMatches(re) => end.node.display_text().is_some_and(|t| !re.is_match(&t)),
             Test::Compare(bound, lit) => self.compare(end, *bound, lit),
         }
     }

@@ -27,11 +27,6 @@ pub(crate) const REGISTRY: &[(&str, CodeFn)] = &[
     ("probe-port-unexposed", probe_port_unexposed),
 ];
 
-/// The display text of a scalar map key or value.
-fn text_of(node: NodeRef<'_>) -> Option<String> {
-    node.as_display()
-}
-
 fn label_value_invalid(ctx: &mut CodeCtx<'_, '_>) {
     let mut sets = Vec::new();
     if let Some(labels) = ctx.root.get("metadata").and_then(|m| m.get("labels")) {
@@ -67,9 +62,9 @@ fn label_value_invalid(ctx: &mut CodeCtx<'_, '_>) {
                 continue;
             }
             let v = if value.is_null() {
-                String::new()
+                std::borrow::Cow::Borrowed("")
             } else {
-                text_of(value).unwrap_or_default()
+                value.display_text().unwrap_or_default()
             };
             if let Err(why) = names::validate_label_value(&v) {
                 ctx.report(

@@ -227,6 +227,15 @@ impl<'d> NodeRef<'d> {
         self.scalar().map(|s| s.to_string())
     }
 
+    /// [`NodeRef::as_display`] without an allocation for strings, the common case.
+    #[must_use]
+    pub fn display_text(self) -> Option<std::borrow::Cow<'d, str>> {
+        self.scalar().map(|s| match s {
+            Scalar::Str(text) => std::borrow::Cow::Borrowed(text),
+            other => std::borrow::Cow::Owned(other.to_string()),
+        })
+    }
+
     #[must_use]
     pub fn as_bool(self) -> Option<bool> {
         match self.scalar()? {
