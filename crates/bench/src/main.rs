@@ -40,6 +40,20 @@ fn vm_hwm_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU seconds (user and system) this process has used so far, all threads together: steadier
+/// than wall time on a shared machine, and the measure of work done.
+fn cpu_seconds() -> f64 {
+    #[cfg(target_os = "linux")]
+    {
+        use nix::sys::resource::{getrusage, UsageWho};
+        if let Ok(usage) = getrusage(UsageWho::RUSAGE_SELF) {
+            let secs = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
+            return secs(usage.user_time()) + secs(usage.system_time());
+        }
+    }
+    f64::NAN
+}
+
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
     xs[xs.len() / 2]
@@ -57,10 +71,12 @@ fn child(mode: &str, threads: usize, runs: usize, dirs: &[PathBuf]) {
     let loaded_kib = vm_hwm_kib();
     let settings = RunSettings::defaults();
     let mut times = Vec::new();
+    let mut cpu_times = Vec::new();
     let mut objects = 0;
     let mut documents = 0;
     for _ in 0..runs {
         let start = Instant::now();
+        let cpu_start = cpu_seconds();
         match mode {
             "parse" => {
                 documents = files
@@ -77,11 +93,13 @@ fn child(mode: &str, threads: usize, runs: usize, dirs: &[PathBuf]) {
             other => panic!("unknown mode {other}"),
         }
         times.push(start.elapsed().as_secs_f64());
+        cpu_times.push(cpu_seconds() - cpu_start);
     }
     let line = serde_json::json!({
         "mode": mode, "threads": threads, "files": files.len(), "bytes": bytes,
         "objects": objects, "count": documents, "median_s": median(times.clone()),
         "min_s": times.iter().copied().fold(f64::INFINITY, f64::min),
+        "min_cpu_s": cpu_times.iter().copied().fold(f64::INFINITY, f64::min),
         "loaded_kib": loaded_kib, "peak_kib": vm_hwm_kib(),
     });
     println!("{line}");
@@ -159,12 +177,18 @@ fn main() {
         "{} files, {input_mib:.1} MiB, {objects} objects; {rounds} rounds of {runs} runs per mode",
         first["files"]
     );
-    println!("| mode | threads | median ms | min ms | MiB/s | objects/s | full/parse median (min) | peak RSS MiB | RSS/input |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| mode | threads | median ms | min ms | MiB/s | objects/s | full/parse median (min) | CPU ms (min) | full/parse CPU | peak RSS MiB | RSS/input |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let stats = |i: usize| {
         let bests: Vec<f64> = rounds_out[i].iter().map(|v| num(v, "min_s")).collect();
         let min = bests.iter().copied().fold(f64::INFINITY, f64::min);
         (median(bests), min)
+    };
+    let cpu = |i: usize| {
+        rounds_out[i]
+            .iter()
+            .map(|v| num(v, "min_cpu_s"))
+            .fold(f64::INFINITY, f64::min)
     };
     for (i, (mode, threads)) in MODES.iter().enumerate() {
         let (med, min) = stats(i);
@@ -183,6 +207,20 @@ fn main() {
         } else {
             "–".into()
         };
+        let cpu_ratio = if *mode == "full" {
+            let parse = MODES
+                .iter()
+                .position(|m| *m == ("parse", *threads))
+                .expect("a parse mode per thread count");
+            format!("{:.2}", cpu(i) / cpu(parse))
+        } else {
+            "–".into()
+        };
+        let cpu_ms = if *mode == "load" {
+            "–".into()
+        } else {
+            format!("{:.1}", cpu(i) * 1e3)
+        };
         // `load` only reads the files: its row is the memory baseline, not a speed.
         let (med_ms, min_ms, mibs, objs) = if *mode == "load" {
             ("–".into(), "–".into(), "–".into(), "–".into())
@@ -195,7 +233,7 @@ fn main() {
             )
         };
         println!(
-            "| {mode} | {threads} | {med_ms} | {min_ms} | {mibs} | {objs} | {ratio} | {peak:.1} | {:.2} |",
+            "| {mode} | {threads} | {med_ms} | {min_ms} | {mibs} | {objs} | {ratio} | {cpu_ms} | {cpu_ratio} | {peak:.1} | {:.2} |",
             peak / input_mib,
         );
     }
