@@ -386,6 +386,30 @@ fn one_million_lines() {
     eprintln!("1M lines: {:?}, peak {} KiB", run.elapsed, run.peak_kib);
 }
 
+/// A stream of many small documents is linted in time linear in their number: each file's
+/// per-document work (pruning, suppression lookups) walks documents and objects together.
+#[test]
+fn fifty_thousand_documents_in_one_file() {
+    let dir = repo();
+    let mut text = String::new();
+    for i in 0..50_000 {
+        let _ = write!(
+            text,
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\ndata:\n  a: b # kubelint: ignore[configmap-sensitive] not a secret\n"
+        );
+    }
+    std::fs::write(dir.path().join("many.yaml"), &text).unwrap();
+    let run = lint_folder(dir.path());
+    assert!(run.good_linted());
+    assert_eq!(run.json()["summary"]["objects"].as_u64(), Some(50_001));
+    assert!(run.elapsed < Duration::from_secs(60), "{:?}", run.elapsed);
+    assert_bounded(&run, text.len());
+    eprintln!(
+        "50,000 documents: {:?}, peak {} KiB",
+        run.elapsed, run.peak_kib
+    );
+}
+
 /// Ignored by default: about 100 MB written and linted. Run with
 /// `cargo test --release -p kubelint --test bad_input -- --ignored --nocapture`.
 #[test]

@@ -205,9 +205,11 @@ fn lint_file(
 /// Drops from every document what no cross-object check reads, remapping object roots.
 fn prune_for_cross(input: &mut ParsedInput) {
     let documents = std::mem::take(&mut input.documents);
+    // Objects come in document order: walk both together (a file can hold 100,000 documents).
+    let mut objects = input.objects.iter_mut().peekable();
     for (doc_index, doc) in documents.into_iter().enumerate() {
         let (pruned, ids) = doc.prune(checks::cross::unread_key);
-        for obj in input.objects.iter_mut().filter(|o| o.doc == doc_index) {
+        while let Some(obj) = objects.next_if(|o| o.doc == doc_index) {
             obj.node = ids
                 .get(obj.node as usize)
                 .copied()
@@ -216,6 +218,7 @@ fn prune_for_cross(input: &mut ParsedInput) {
         }
         input.documents.push(pruned);
     }
+    debug_assert!(objects.next().is_none(), "objects are in document order");
 }
 
 fn parse_input(

@@ -527,19 +527,20 @@ fn collect_comments(input: &ParsedInput, out: &mut Vec<Directive>) {
             });
         }
         let written_end = u32::try_from(line_start + whole.end()).unwrap_or(u32::MAX);
-        let doc = input
-            .documents
-            .iter()
-            .find(|d| d.span.start <= hash32 && hash32 <= d.span.end);
+        let doc = docs_at(input, hash32).next().map(|(_, d)| d);
         let object = scope.and_then(|s| {
-            input
-                .objects
-                .iter()
-                .find(|o| {
-                    let span = o.root(&input.documents[o.doc]).span();
-                    span.start <= s.start && s.start <= span.end
-                })
-                .map(|o| o.id.clone())
+            docs_at(input, s.start).find_map(|(doc_index, doc)| {
+                // Objects are in document order.
+                let first = input.objects.partition_point(|o| o.doc < doc_index);
+                input.objects[first..]
+                    .iter()
+                    .take_while(|o| o.doc == doc_index)
+                    .find(|o| {
+                        let span = o.root(doc).span();
+                        span.start <= s.start && s.start <= span.end
+                    })
+                    .map(|o| Arc::clone(&o.id))
+            })
         });
         out.push(Directive {
             file: Arc::clone(source),
@@ -557,9 +558,20 @@ fn collect_comments(input: &ParsedInput, out: &mut Vec<Directive>) {
     }
 }
 
+/// The documents whose text holds byte `offset` (chunks do not overlap, so one or, on a
+/// boundary, two): what a directive is looked up in, never every document of a big stream.
+fn docs_at(input: &ParsedInput, offset: u32) -> impl Iterator<Item = (usize, &Document)> {
+    let first = input.documents.partition_point(|d| d.span.end < offset);
+    input.documents[first..]
+        .iter()
+        .enumerate()
+        .map(move |(i, d)| (first + i, d))
+        .take_while(move |(_, d)| d.span.start <= offset)
+}
+
 /// A `#` inside a quoted or block scalar is text, not a comment.
 fn inside_scalar(input: &ParsedInput, offset: u32) -> bool {
-    input.documents.iter().any(|doc| {
+    docs_at(input, offset).any(|(_, doc)| {
         doc.nodes.iter().any(|n| {
             matches!(n.kind, NodeKind::Scalar { .. })
                 && n.span.start <= offset
@@ -590,7 +602,7 @@ enum Role {
 /// same line as a node, the mapping entry (or list item) starting on that line.
 fn covered(input: &ParsedInput, line: u32, own_line: bool) -> Option<Span> {
     let mut best: Option<(u8, Span)> = None;
-    for doc in &input.documents {
+    for (_, doc) in docs_at(input, input.source.line_start(line)) {
         let Some(root) = doc.root else { continue };
         let mut found = Vec::new();
         walk(doc, root, Role::Root, &input.source, line, &mut found, 0);
