@@ -208,7 +208,14 @@ fn prune_for_cross(input: &mut ParsedInput) {
     // Objects come in document order: walk both together (a file can hold 100,000 documents).
     let mut objects = input.objects.iter_mut().peekable();
     for (doc_index, doc) in documents.into_iter().enumerate() {
-        let (pruned, ids) = doc.prune(checks::cross::unread_key);
+        // A Role's rules matter only to single-object checks; cross checks need its name.
+        let role = doc
+            .root()
+            .and_then(|r| r.get("kind"))
+            .and_then(NodeRef::as_str)
+            .is_some_and(|k| k == "Role" || k == "ClusterRole");
+        let (pruned, ids) =
+            doc.prune(|key| checks::cross::unread_key(key) || (role && key == "rules"));
         while let Some(obj) = objects.next_if(|o| o.doc == doc_index) {
             obj.node = ids
                 .get(obj.node as usize)

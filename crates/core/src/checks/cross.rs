@@ -60,6 +60,7 @@ const REGISTRY: &[(&str, CrossFn)] = &[
 /// `pruning_changes_no_cross_finding` compares pruned and whole trees over every fixture.
 #[must_use]
 pub fn unread_key(key: &str) -> bool {
+    // `from`/`to` are NetworkPolicy peers: only whether a policy has `egress` matters.
     matches!(
         key,
         "affinity"
@@ -71,6 +72,7 @@ pub fn unread_key(key: &str) -> bool {
             | "dnsConfig"
             | "env"
             | "envFrom"
+            | "from"
             | "hostAliases"
             | "image"
             | "imagePullPolicy"
@@ -85,6 +87,7 @@ pub fn unread_key(key: &str) -> bool {
             | "securityContext"
             | "startupProbe"
             | "stringData"
+            | "to"
             | "tolerations"
             | "topologySpreadConstraints"
             | "volumeClaimTemplates"
