@@ -83,6 +83,15 @@ impl Outcome {
         summary
     }
 
+    /// Frees every document tree. Nothing after suppressions reads them (reports are rendered
+    /// from findings, sources and secret spans), so a caller drops them before building a
+    /// report rather than hold both at once.
+    pub fn release_trees(&mut self) {
+        for input in &mut self.inputs {
+            input.documents = Vec::new();
+        }
+    }
+
     /// Paths of the inputs skipped as Helm chart templates.
     pub fn skipped_templates(&self) -> impl Iterator<Item = &str> {
         self.inputs
