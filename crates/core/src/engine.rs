@@ -217,14 +217,13 @@ fn prune_for_cross(input: &mut ParsedInput) {
     // Objects come in document order: walk both together (a file can hold 100,000 documents).
     let mut objects = input.objects.iter_mut().peekable();
     for (doc_index, doc) in documents.into_iter().enumerate() {
-        // A Role's rules matter only to single-object checks; cross checks need its name.
-        let role = doc
+        let kind = doc
             .root()
             .and_then(|r| r.get("kind"))
             .and_then(NodeRef::as_str)
-            .is_some_and(|k| k == "Role" || k == "ClusterRole");
-        let (pruned, ids) =
-            doc.prune(|key| checks::cross::unread_key(key) || (role && key == "rules"));
+            .unwrap_or_default()
+            .to_string();
+        let (pruned, ids) = doc.prune(|key| checks::cross::unread_key(&kind, key));
         while let Some(obj) = objects.next_if(|o| o.doc == doc_index) {
             obj.node = ids
                 .get(obj.node as usize)
@@ -867,11 +866,14 @@ mod tests {
 
     #[test]
     fn unread_keys_are_the_bulky_fields_only() {
-        assert!(checks::cross::unread_key("env"));
-        assert!(checks::cross::unread_key("affinity"));
-        assert!(checks::cross::unread_key("volumes"));
-        assert!(!checks::cross::unread_key("ports"));
-        assert!(!checks::cross::unread_key("rules"));
+        use checks::cross::unread_key;
+        assert!(unread_key("Deployment", "env"));
+        assert!(unread_key("Pod", "affinity"));
+        assert!(unread_key("StatefulSet", "volumes"));
+        assert!(!unread_key("Service", "ports"));
+        assert!(!unread_key("Ingress", "rules"));
+        assert!(unread_key("Role", "rules"));
+        assert!(unread_key("ClusterRole", "rules"));
     }
 
     /// Every cross finding over all fixtures is the same from pruned trees as from whole ones.

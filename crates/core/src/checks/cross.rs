@@ -54,12 +54,18 @@ const REGISTRY: &[(&str, CrossFn)] = &[
 ];
 
 /// Whether no cross-object check (nor the inventory, nor a finding built from it) ever reads
-/// the value of mapping key `key`. The engine drops these from each file's trees once its
-/// per-object checks are done, so the trees kept for the cross pass are a fraction of the
-/// input. A key that a cross check starts reading must come off this list: the engine test
-/// `pruning_changes_no_cross_finding` compares pruned and whole trees over every fixture.
+/// the value of mapping key `key` in a document whose root is of `kind`. The engine drops these
+/// from each file's trees once its per-object checks are done, so the trees kept for the cross
+/// pass are a fraction of the input. A key that a cross check starts reading must come off
+/// this list: the engine test `pruning_changes_no_cross_finding` compares pruned and whole
+/// trees over every fixture.
 #[must_use]
-pub fn unread_key(key: &str) -> bool {
+pub fn unread_key(kind: &str, key: &str) -> bool {
+    // A Role's rules matter only to single-object checks; cross checks need its name. (An
+    // Ingress has `rules` too, and those are read.)
+    if key == "rules" {
+        return matches!(kind, "Role" | "ClusterRole");
+    }
     // `from`/`to` are NetworkPolicy peers: only whether a policy has `egress` matters.
     matches!(
         key,
