@@ -119,25 +119,29 @@ pub fn lint(args: &LintArgs) -> CmdResult {
         .filter(|f| args.show_suppressed || f.suppression.is_none())
         .collect();
     let summary = outcome.summary();
+    // JSON, the format of the largest reports, is written as it is serialized.
     let report = match args.format {
         Format::Human => {
             let mut sources = render::masked_sources(&outcome, &shown);
             setup::add_config_source(&mut sources, &resolved);
-            render::human::render(
+            Some(render::human::render(
                 &shown,
                 &sources,
                 use_color(args.color, args.output.is_none()),
-            )
+            ))
         }
-        Format::Json => render::json::render(&shown, &summary),
+        Format::Json => None,
         Format::Sarif => {
             let all: Vec<_> = outcome.findings.iter().collect();
-            render::sarif::render(&all, &settings.checks, &root)
+            Some(render::sarif::render(&all, &settings.checks, &root))
         }
-        Format::Github => render::github::render(&shown, &root),
-        Format::Junit => render::junit::render(&shown, summary.files),
+        Format::Github => Some(render::github::render(&shown, &root)),
+        Format::Junit => Some(render::junit::render(&shown, summary.files)),
     };
-    write_report(args, &report)?;
+    write_output(args, |out| match &report {
+        Some(text) => out.write_all(text.as_bytes()),
+        None => render::json::write(&shown, &summary, out),
+    })?;
 
     report_read_problems(&read_problems);
     if !args.quiet {
@@ -218,15 +222,21 @@ fn use_color(choice: ColorChoice, to_stdout: bool) -> bool {
     }
 }
 
-fn write_report(args: &LintArgs, report: &str) -> Result<(), Box<dyn Diagnostic + Send + Sync>> {
+/// Writes the report to `--output` or to standard output.
+fn write_output(
+    args: &LintArgs,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Box<dyn Diagnostic + Send + Sync>> {
     match &args.output {
-        Some(path) => std::fs::write(path, report)
-            .map_err(|e| usage(format!("cannot write {}: {e}", path.display()))),
+        Some(path) => {
+            let cannot = |e: std::io::Error| usage(format!("cannot write {}: {e}", path.display()));
+            let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(cannot)?);
+            write(&mut file).and_then(|()| file.flush()).map_err(cannot)
+        }
         None => {
-            let mut out = std::io::stdout().lock();
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             // A closed pipe (`kubelint | head`) is not an error worth a message.
-            let _ = out.write_all(report.as_bytes());
-            let _ = out.flush();
+            let _ = write(&mut out).and_then(|()| out.flush());
             Ok(())
         }
     }

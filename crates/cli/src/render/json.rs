@@ -1,5 +1,7 @@
 //! The contract's versioned JSON report: camelCase keys, optional keys omitted, sorted findings.
 
+use std::io::{self, Write};
+
 use serde::Serialize;
 
 use kubelint_core::finding::{Finding, ObjectId, Summary};
@@ -54,9 +56,10 @@ struct JsonRelated<'a> {
     message: &'a str,
 }
 
-/// Renders the JSON document (one line per finding would not be a document; this is pretty).
-#[must_use]
-pub fn render(findings: &[&Finding], summary: &Summary) -> String {
+/// Writes the JSON document to `out` as it is serialized (pretty: one line per finding would
+/// not be a document). A report of 100,000 findings is tens of megabytes that need never be
+/// held as one string.
+pub fn write(findings: &[&Finding], summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
     let report = Report {
         version: 1,
         tool: Tool {
@@ -94,7 +97,6 @@ pub fn render(findings: &[&Finding], summary: &Summary) -> String {
             .collect(),
         summary,
     };
-    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &report)?;
+    out.write_all(b"\n")
 }
