@@ -119,8 +119,8 @@ pub fn lint(args: &LintArgs) -> CmdResult {
         .filter(|f| args.show_suppressed || f.suppression.is_none())
         .collect();
     let summary = outcome.summary();
-    // JSON, the format of the largest reports, is written as it is serialized.
-    let report = match args.format {
+    // JSON and SARIF, the formats of the largest reports, are written as they are serialized.
+    let text = match args.format {
         Format::Human => {
             let mut sources = render::masked_sources(&outcome, &shown);
             setup::add_config_source(&mut sources, &resolved);
@@ -130,17 +130,17 @@ pub fn lint(args: &LintArgs) -> CmdResult {
                 use_color(args.color, args.output.is_none()),
             ))
         }
-        Format::Json => None,
-        Format::Sarif => {
-            let all: Vec<_> = outcome.findings.iter().collect();
-            Some(render::sarif::render(&all, &settings.checks, &root))
-        }
         Format::Github => Some(render::github::render(&shown, &root)),
         Format::Junit => Some(render::junit::render(&shown, summary.files)),
+        Format::Json | Format::Sarif => None,
     };
-    write_output(args, |out| match &report {
-        Some(text) => out.write_all(text.as_bytes()),
-        None => render::json::write(&shown, &summary, out),
+    write_output(args, |out| match (&text, args.format) {
+        (Some(text), _) => out.write_all(text.as_bytes()),
+        (None, Format::Sarif) => {
+            let all: Vec<_> = outcome.findings.iter().collect();
+            render::sarif::write(&all, &settings.checks, &root, out)
+        }
+        (None, _) => render::json::write(&shown, &summary, out),
     })?;
 
     report_read_problems(&read_problems);

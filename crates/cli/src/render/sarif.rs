@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use serde::Serialize;
 
@@ -279,9 +280,23 @@ fn physical(location: &Location, root: &SrcRoot) -> PhysicalLocation {
     }
 }
 
-/// Renders every finding of the run (suppressed ones included) against the run's checks.
+/// The SARIF log as a string, for tests.
+#[cfg(test)]
 #[must_use]
 pub fn render(findings: &[&Finding], active: &[ActiveCheck], root: &SrcRoot) -> String {
+    let mut out = Vec::new();
+    write(findings, active, root, &mut out).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// Writes the SARIF log of every finding of the run (suppressed ones included) against the
+/// run's checks to `out`, as it is serialized.
+pub fn write(
+    findings: &[&Finding],
+    active: &[ActiveCheck],
+    root: &SrcRoot,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut rules: Vec<Rule<'_>> = active.iter().map(|a| rule(&a.check, a.severity)).collect();
     let mut index: BTreeMap<&str, usize> = active
         .iter()
@@ -388,9 +403,8 @@ pub fn render(findings: &[&Finding], active: &[ActiveCheck], root: &SrcRoot) -> 
             results,
         }],
     };
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]
