@@ -2,7 +2,7 @@
 //! pod templates, `# kubelint: ignore[...]` comment directives, config-file ignores and locked
 //! checks, plus the meta findings about suppressions themselves (unused, expired, invalid).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use globset::GlobMatcher;
@@ -191,8 +191,12 @@ pub fn collect(input: &ParsedInput, settings: &RunSettings) -> Vec<Directive> {
 pub fn apply(outcome: &mut Outcome, settings: &RunSettings, options: &Options<'_>) {
     let locked = &options.config.locked_checks;
     let mut directives = Vec::new();
+    // Each file's directives, so that a finding is matched against its own file's only.
+    let mut by_file: HashMap<*const SourceFile, std::ops::Range<usize>> = HashMap::new();
     for input in &mut outcome.inputs {
+        let start = directives.len();
         directives.append(&mut input.directives);
+        by_file.insert(Arc::as_ptr(&input.source), start..directives.len());
     }
     for d in &mut directives {
         validate(d, options.catalog, locked);
@@ -209,14 +213,15 @@ pub fn apply(outcome: &mut Outcome, settings: &RunSettings, options: &Options<'_
         }
         let mut reason = None;
         let is_locked = locked.iter().any(|l| **l == *finding.check);
-        for d in &mut directives {
+        let own = by_file
+            .get(&Arc::as_ptr(&finding.location.file))
+            .cloned()
+            .unwrap_or_default();
+        for d in &mut directives[own] {
             if d.expired(options.today) || is_locked {
                 continue;
             }
             let Some(scope) = d.scope else { continue };
-            if !Arc::ptr_eq(&d.file, &finding.location.file) {
-                continue;
-            }
             if finding.location.span.start < scope.start || finding.location.span.start > scope.end
             {
                 continue;
