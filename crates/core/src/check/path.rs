@@ -247,22 +247,36 @@ impl<'d, 'p> std::ops::Deref for Ends<'d, 'p> {
     }
 }
 
+impl Resolved<'_, '_> {
+    /// Takes a key or index step in place; a missing step leaves the end where it is, not found.
+    fn advance(&mut self, step: &Step) {
+        let next = match step {
+            Step::Key(k) => self
+                .node
+                .get_entry(k)
+                .map(|(key, value)| (value, Some(key))),
+            Step::Index(i) => self.node.items().nth(*i).map(|item| (item, None)),
+            Step::Each => unreachable!("wildcards branch in resolve_each"),
+        };
+        match next {
+            Some((node, key)) => {
+                self.node = node;
+                self.key = key;
+                self.at_root = false;
+                self.depth += 1;
+            }
+            None => self.found = false,
+        }
+    }
+}
+
 /// Follows a path without wildcards as far as it exists.
 fn resolve_plain<'d, 'p>(mut cur: Resolved<'d, 'p>, steps: &[Step]) -> Resolved<'d, 'p> {
     for step in steps {
-        let next = match step {
-            Step::Key(k) => cur.node.get_entry(k).map(|(key, value)| (value, Some(key))),
-            Step::Index(i) => cur.node.items().nth(*i).map(|item| (item, None)),
-            Step::Each => unreachable!("paths with wildcards take resolve_each"),
-        };
-        let Some((node, key)) = next else {
-            cur.found = false;
-            return cur;
-        };
-        cur.node = node;
-        cur.key = key;
-        cur.at_root = false;
-        cur.depth += 1;
+        cur.advance(step);
+        if !cur.found {
+            break;
+        }
     }
     cur
 }
@@ -273,37 +287,8 @@ fn resolve_each<'d, 'p>(start: Resolved<'d, 'p>, steps: &[Step]) -> Vec<Resolved
     for step in steps {
         let mut next = Vec::with_capacity(frontier.len());
         for mut cur in frontier {
-            if !cur.found {
-                next.push(cur);
-                continue;
-            }
             match step {
-                Step::Key(k) => match cur.node.get_entry(k) {
-                    Some((key, value)) => {
-                        cur.node = value;
-                        cur.key = Some(key);
-                        cur.at_root = false;
-                        cur.depth += 1;
-                        next.push(cur);
-                    }
-                    None => next.push(Resolved {
-                        found: false,
-                        ..cur
-                    }),
-                },
-                Step::Index(i) => match cur.node.items().nth(*i) {
-                    Some(item) => {
-                        cur.node = item;
-                        cur.key = None;
-                        cur.at_root = false;
-                        cur.depth += 1;
-                        next.push(cur);
-                    }
-                    None => next.push(Resolved {
-                        found: false,
-                        ..cur
-                    }),
-                },
+                _ if !cur.found => next.push(cur),
                 Step::Each if cur.node.is_map() => {
                     for (key, value) in cur.node.entries() {
                         let k = key.text().unwrap_or_default();
@@ -314,6 +299,10 @@ fn resolve_each<'d, 'p>(start: Resolved<'d, 'p>, steps: &[Step]) -> Vec<Resolved
                     for (i, item) in cur.node.items().enumerate() {
                         next.push(cur.step(item, None, Choice::Index(i)));
                     }
+                }
+                Step::Key(_) | Step::Index(_) => {
+                    cur.advance(step);
+                    next.push(cur);
                 }
             }
         }
