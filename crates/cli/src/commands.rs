@@ -51,7 +51,6 @@ pub fn lint(args: &LintArgs) -> CmdResult {
         vec![PathBuf::from(".")]
     };
     let mut files: Vec<Arc<SourceFile>> = Vec::new();
-    let mut read_problems = Vec::new();
     let (stdin, fs_paths): (Vec<&PathBuf>, Vec<&PathBuf>) =
         paths.iter().partition(|p| p.as_os_str() == "-");
     let stdin_name = args.stdin_filename.clone().unwrap_or_else(|| "-".into());
@@ -90,18 +89,19 @@ pub fn lint(args: &LintArgs) -> CmdResult {
         }
     };
 
-    let progress = Progress::new(inputs.len(), args.quiet);
-    for input in &inputs {
-        match load::read(input) {
-            Ok(source) => files.push(source),
-            // Named or walked, the other files are still linted and the run exits 2.
-            Err(p) => read_problems.push((input.display.clone(), p.message)),
-        }
-        progress.inc();
-    }
-    progress.linting();
-    let mut outcome = engine::run(files, settings);
+    // Each file is read by the worker that lints it, so only the text of the files being
+    // linted is in memory at once; reports without snippets do not keep it afterwards.
+    let mut settings = settings.clone();
+    settings.retain_text = args.format == Format::Human;
+    let settings = &settings;
+    let mut run_inputs: Vec<engine::Input> = files.into_iter().map(engine::Input::Text).collect();
+    run_inputs.extend(inputs.into_iter().map(engine::Input::File));
+    let progress = Progress::new(run_inputs.len(), args.quiet);
+    let (mut outcome, failures) = engine::run_inputs(run_inputs, settings, &|| progress.inc());
     progress.finish();
+    // Named or walked, the other files are still linted and the run exits 2.
+    let read_problems: Vec<(String, String)> =
+        failures.into_iter().map(|f| (f.path, f.message)).collect();
     // Suppressions see every input, so context files still count for `suppression-unused`
     // before the report is narrowed to the named files.
     setup::after_run(&mut outcome, &resolved, args)?;
@@ -404,20 +404,14 @@ impl Progress {
         {
             bar.set_style(style);
         }
-        bar.set_message("reading");
+        bar.set_message("linting");
+        bar.enable_steady_tick(std::time::Duration::from_millis(100));
         Self(Some(bar))
     }
 
     fn inc(&self) {
         if let Some(bar) = &self.0 {
             bar.inc(1);
-        }
-    }
-
-    fn linting(&self) {
-        if let Some(bar) = &self.0 {
-            bar.set_message("linting");
-            bar.enable_steady_tick(std::time::Duration::from_millis(100));
         }
     }
 

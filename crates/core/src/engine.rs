@@ -54,6 +54,9 @@ pub struct RunSettings {
     pub default_namespace: String,
     /// Objects that exist outside the input, so cross checks resolve references to them.
     pub external_objects: Vec<object::inventory::ExternalObject>,
+    /// Whether the outcome keeps each file's text, for reports that show snippets. Without it,
+    /// a file's text is freed as soon as the file is linted (positions stay exact).
+    pub retain_text: bool,
 }
 
 /// The outcome of linting a set of files, before suppressions and rendering.
@@ -118,6 +121,7 @@ impl RunSettings {
             pod_template_paths: BTreeMap::new(),
             default_namespace: "default".into(),
             external_objects: Vec::new(),
+            retain_text: true,
         }
     }
 
@@ -143,6 +147,21 @@ impl RunSettings {
     }
 }
 
+/// A file to lint: already in memory (standard input, tests), or a path that the worker
+/// linting it reads, so that a run never holds every file's text at once.
+#[derive(Debug)]
+pub enum Input {
+    Text(Arc<SourceFile>),
+    File(crate::load::InputPath),
+}
+
+/// A file that could not be read: the run lints the others and reports it (exit 2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadFailure {
+    pub path: String,
+    pub message: String,
+}
+
 /// Lints `files` with `settings`.
 ///
 /// Each file is parsed, checked object by object, searched for suppressions and secret values,
@@ -150,17 +169,51 @@ impl RunSettings {
 /// tree per thread is ever in memory. The cross-object checks run last, over the cut-down trees.
 #[must_use]
 pub fn run(files: Vec<Arc<SourceFile>>, settings: &RunSettings) -> Outcome {
+    let inputs = files.into_iter().map(Input::Text).collect();
+    run_inputs(inputs, settings, &|| {}).0
+}
+
+/// Lints `inputs`, reading each file on the worker that lints it, and calls `on_file` as each
+/// is done. Files that cannot be read are returned apart, in input order.
+#[must_use]
+pub fn run_inputs(
+    inputs: Vec<Input>,
+    settings: &RunSettings,
+    on_file: &(dyn Fn() + Sync),
+) -> (Outcome, Vec<ReadFailure>) {
     let code: Vec<Option<checks::CodeFn>> = settings
         .checks
         .iter()
         .map(|a| checks::code_check(&a.check.id))
         .collect();
-    let parsed: Vec<(ParsedInput, Vec<Finding>)> = files
+    let linted: Vec<Result<(ParsedInput, Vec<Finding>), ReadFailure>> = inputs
         .into_par_iter()
         .enumerate()
-        .map(|(index, source)| lint_file(index, source, settings, &code))
+        .map(|(index, input)| {
+            let source = match input {
+                Input::Text(source) => source,
+                Input::File(path) => crate::load::read(&path).map_err(|problem| ReadFailure {
+                    path: path.display,
+                    message: problem.message,
+                })?,
+            };
+            let result = lint_file(index, source, settings, &code);
+            on_file();
+            Ok(result)
+        })
         .collect();
-    let (inputs, per_file): (Vec<ParsedInput>, Vec<Vec<Finding>>) = parsed.into_iter().unzip();
+    let mut failures = Vec::new();
+    let mut inputs = Vec::with_capacity(linted.len());
+    let mut per_file = Vec::with_capacity(linted.len());
+    for result in linted {
+        match result {
+            Ok((input, findings)) => {
+                inputs.push(input);
+                per_file.push(findings);
+            }
+            Err(failure) => failures.push(failure),
+        }
+    }
     let cross = checks::cross::run(&inputs, settings);
     // Sized once: growing a vector of every finding by doubling would briefly hold two.
     let mut findings =
@@ -171,7 +224,7 @@ pub fn run(files: Vec<Arc<SourceFile>>, settings: &RunSettings) -> Outcome {
     findings.extend(cross);
     sort_findings(&mut findings);
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
-    Outcome { inputs, findings }
+    (Outcome { inputs, findings }, failures)
 }
 
 /// Sorts findings by [`Finding::sort_key`], stably, without the second copy of every finding a
@@ -208,7 +261,36 @@ fn lint_file(
     input.directives = crate::suppress::collect(&input, settings);
     input.secret_spans = crate::redact::secret_spans(&input, settings);
     prune_for_cross(&mut input);
+    if !settings.retain_text {
+        release_text(&mut input, &mut findings);
+    }
     (input, findings)
+}
+
+/// Frees the file's text once nothing of the run reads it any more: the pruned trees get
+/// their own copies of the few scalars they keep, and every finding, directive and tree points
+/// at the file without its text.
+fn release_text(input: &mut ParsedInput, findings: &mut [Finding]) {
+    let released = Arc::new(input.source.without_text());
+    let empty: Arc<str> = Arc::from("");
+    for doc in &mut input.documents {
+        doc.detach_text(&empty);
+    }
+    let rebind = |location: &mut Location| {
+        if Arc::ptr_eq(&location.file, &input.source) {
+            location.file = Arc::clone(&released);
+        }
+    };
+    for finding in findings.iter_mut() {
+        rebind(&mut finding.location);
+        for related in &mut finding.related {
+            rebind(&mut related.location);
+        }
+    }
+    for directive in &mut input.directives {
+        directive.set_file(&released);
+    }
+    input.source = released;
 }
 
 /// Drops from every document what no cross-object check reads, remapping object roots.
@@ -919,6 +1001,52 @@ mod tests {
         let got = describe(checks::cross::run(&pruned, &settings));
         assert!(expected.len() > 50, "cross findings: {}", expected.len());
         assert_eq!(got, expected);
+    }
+
+    /// A run that lets each file's text go as soon as the file is linted reports exactly what a
+    /// run keeping every text reports, positions included.
+    #[test]
+    fn releasing_text_changes_no_finding() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let found = crate::load::discover(&[root], &crate::load::WalkOptions::default()).unwrap();
+        let inputs = || found.inputs.iter().cloned().map(Input::File).collect();
+        let describe = |outcome: &Outcome| -> Vec<String> {
+            outcome
+                .findings
+                .iter()
+                .map(|f| {
+                    let related: Vec<_> = f
+                        .related
+                        .iter()
+                        .map(|r| (&r.location.file.path, r.location.start, r.location.end))
+                        .collect();
+                    format!(
+                        "{} {:?} {:?} {} {:?} {} {:?}",
+                        f.location.file.path,
+                        f.location.start,
+                        f.location.end,
+                        f.check,
+                        f.path,
+                        f.message,
+                        related
+                    )
+                })
+                .collect()
+        };
+        let mut settings = RunSettings::with_checks(crate::checks::builtin());
+        let (kept, failures) = run_inputs(inputs(), &settings, &|| {});
+        assert!(failures.is_empty() && kept.findings.len() > 1000);
+        settings.retain_text = false;
+        let (released, _) = run_inputs(inputs(), &settings, &|| {});
+        assert!(released
+            .inputs
+            .iter()
+            .all(|i| !i.source.has_text() && i.documents.iter().all(|d| d.source.is_empty())));
+        assert!(released
+            .findings
+            .iter()
+            .all(|f| !f.location.file.has_text()));
+        assert_eq!(describe(&released), describe(&kept));
     }
 
     #[test]

@@ -52,6 +52,18 @@ pub struct SourceFile {
     /// Set when the file's bytes are not text: `text` then holds only the part before the
     /// problem, and the engine reports a `yaml-syntax` finding instead of parsing.
     undecodable: Option<Box<Undecodable>>,
+    /// Set once the text has been let go ([`SourceFile::without_text`]): `text` is then empty.
+    released: Option<Box<Released>>,
+}
+
+/// What a file keeps of its text once the text is gone: enough to turn any offset into the
+/// line and column the contract reports.
+#[derive(Debug)]
+struct Released {
+    len: u32,
+    /// The lines holding non-ASCII bytes (by 0-based index), whose columns count characters
+    /// rather than bytes. Manifests are mostly ASCII, so this is usually empty.
+    wide_lines: Box<[(u32, Box<str>)]>,
 }
 
 /// Why a file's bytes are not YAML text, and where.
@@ -81,7 +93,55 @@ impl SourceFile {
             text,
             line_starts: line_starts.into_boxed_slice(),
             undecodable: None,
+            released: None,
         }
+    }
+
+    /// This file without its text, for a run that will not show snippets: positions
+    /// ([`SourceFile::line_col`]) stay exact, while [`SourceFile::line_text`] and
+    /// [`SourceFile::offset_of`] see an empty file. A file is about a tenth of its line index.
+    #[must_use]
+    pub fn without_text(&self) -> Self {
+        let wide_lines = (0..self.line_starts.len())
+            .filter_map(|i| {
+                let start = self.line_starts[i] as usize;
+                let end = self
+                    .line_starts
+                    .get(i + 1)
+                    .map_or(self.text.len(), |&e| e as usize);
+                let line = self.text.get(start..end)?;
+                (!line.is_ascii()).then(|| (to_u32(i), Box::from(line)))
+            })
+            .collect();
+        Self {
+            path: self.path.clone(),
+            text: Arc::from(""),
+            line_starts: self.line_starts.clone(),
+            undecodable: self.undecodable.clone(),
+            released: Some(Box::new(Released {
+                len: self.len(),
+                wide_lines,
+            })),
+        }
+    }
+
+    /// Whether the text is still here (see [`SourceFile::without_text`]).
+    #[must_use]
+    pub fn has_text(&self) -> bool {
+        self.released.is_none()
+    }
+
+    /// Length of the text in bytes, also once the text is gone.
+    #[must_use]
+    pub fn len(&self) -> u32 {
+        self.released
+            .as_ref()
+            .map_or_else(|| to_u32(self.text.len()), |r| r.len)
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// A file whose bytes could not be decoded: `text` is what could be read before `offset`
@@ -121,12 +181,15 @@ impl SourceFile {
         self.line_starts
             .get(idx)
             .copied()
-            .unwrap_or_else(|| to_u32(self.text.len()))
+            .unwrap_or_else(|| self.len())
     }
 
-    /// The text of 1-based `line` without its line break.
+    /// The text of 1-based `line` without its line break (empty once the text is gone).
     #[must_use]
     pub fn line_text(&self, line: u32) -> &str {
+        if !self.has_text() {
+            return "";
+        }
         let start = self.line_start(line) as usize;
         let end = self
             .line_starts
@@ -138,6 +201,9 @@ impl SourceFile {
     /// Byte offset of the `char_col`-th (0-based) character of 1-based `line`.
     #[must_use]
     pub fn offset_of(&self, line: u32, char_col: u32) -> u32 {
+        if !self.has_text() {
+            return self.line_start(line);
+        }
         let start = self.line_start(line) as usize;
         let rest = &self.text[start..];
         let col = char_col as usize;
@@ -158,21 +224,39 @@ impl SourceFile {
             Err(i) => i.saturating_sub(1),
         };
         let start = self.line_starts[idx];
-        let mut end = (offset as usize).min(self.text.len());
-        while !self.text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let start_usize = (start as usize).min(end);
-        let slice = self.text.get(start_usize..end).unwrap_or("");
-        let column = if slice.is_ascii() {
-            slice.len()
-        } else {
-            slice.chars().count()
+        let column = match &self.released {
+            None => column_in(&self.text, start as usize, offset as usize),
+            Some(released) => match released
+                .wide_lines
+                .binary_search_by_key(&to_u32(idx), |(line, _)| *line)
+            {
+                Ok(i) => column_in(
+                    &released.wide_lines[i].1,
+                    0,
+                    offset.saturating_sub(start) as usize,
+                ),
+                Err(_) => offset.min(released.len).saturating_sub(start) as usize,
+            },
         };
         LineCol {
             line: to_u32(idx + 1),
             column: to_u32(column + 1),
         }
+    }
+}
+
+/// The 0-based column, in Unicode scalars, of byte `offset` on the line of `text` starting at
+/// byte `start` (an offset inside a character counts from that character's start).
+fn column_in(text: &str, start: usize, offset: usize) -> usize {
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let slice = text.get(start.min(end)..end).unwrap_or("");
+    if slice.is_ascii() {
+        slice.len()
+    } else {
+        slice.chars().count()
     }
 }
 
@@ -195,5 +279,22 @@ mod tests {
         assert_eq!(f.offset_of(2, 8), x);
         assert_eq!(f.line_text(1), "a: 1");
         assert_eq!(f.line_text(2), "b: \"é😀\" x");
+    }
+
+    #[test]
+    fn positions_stay_exact_without_the_text() {
+        let text = "\u{feff}a: 1\r\nb: \"é😀\" x\nc: 3\r\rlast";
+        let f = SourceFile::new("a.yaml", text);
+        let released = f.without_text();
+        assert!(!released.has_text() && released.text.is_empty());
+        assert_eq!(released.len() as usize, text.len());
+        for offset in 0..=text.len() as u32 + 2 {
+            assert_eq!(
+                released.line_col(offset),
+                f.line_col(offset),
+                "offset {offset}"
+            );
+        }
+        assert_eq!(released.line_text(2), "");
     }
 }

@@ -138,6 +138,12 @@ pub struct Directive {
 }
 
 impl Directive {
+    /// Points the directive at `file`, the same file in another form (see
+    /// [`SourceFile::without_text`]).
+    pub(crate) fn set_file(&mut self, file: &Arc<SourceFile>) {
+        self.file = Arc::clone(file);
+    }
+
     fn expired(&self, today: Date) -> bool {
         self.until.is_some_and(|u| u < today)
     }

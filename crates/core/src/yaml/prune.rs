@@ -1,6 +1,8 @@
 //! Shrinks a document to the parts a later pass still reads: the values of unwanted keys are
 //! dropped (with their entries) and the rest is moved, not copied, into a new compact arena.
 
+use std::sync::Arc;
+
 use crate::yaml::node::{Document, MapNode, Node, NodeId, NodeKind};
 
 /// Marks no node: `u32::MAX` never indexes a real arena (the loader caps inputs far below).
@@ -101,6 +103,27 @@ impl Document {
     }
 }
 
+impl Document {
+    /// Lets go of the file's text: every scalar read from it gets its own copy, so the document
+    /// answers every lookup as before while the text (usually far larger than what a pruned
+    /// document still reads) is freed. `empty` stands in for the text.
+    pub fn detach_text(&mut self, empty: &Arc<str>) {
+        for node in &mut self.nodes {
+            if let NodeKind::Scalar {
+                text: text @ None, ..
+            } = &mut node.kind
+            {
+                let written = self
+                    .source
+                    .get(node.span.start as usize..node.span.end as usize)
+                    .unwrap_or_default();
+                *text = Some(Box::from(written));
+            }
+        }
+        self.source = Arc::clone(empty);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::source::SourceFile;
@@ -125,5 +148,23 @@ mod tests {
         let via_alias = root.get("b").unwrap().get("ref").unwrap();
         assert_eq!(via_alias.get("keep").unwrap().as_i64(), Some(1));
         assert_eq!(root.get("c").unwrap().as_str(), Some("5"));
+    }
+
+    #[test]
+    fn a_detached_document_reads_the_same_without_the_text() {
+        let text = "a: &x {keep: 1}\nb: 'quoted'\nc: [plain, *x]\nd: !!str 5\n";
+        let source = SourceFile::new("t.yaml", text);
+        let whole = parse(&source).documents.remove(0);
+        let mut detached = parse(&source).documents.remove(0);
+        detached.detach_text(&std::sync::Arc::from(""));
+        assert!(detached.source.is_empty());
+        for (a, b) in whole.nodes.iter().zip(&detached.nodes) {
+            assert_eq!(whole.scalar_text(a), detached.scalar_text(b));
+            assert_eq!(a.span, b.span);
+        }
+        let root = detached.root().unwrap();
+        assert_eq!(root.get("b").unwrap().as_str(), Some("quoted"));
+        let alias = root.get("c").unwrap().items().nth(1).unwrap();
+        assert_eq!(alias.get("keep").unwrap().as_i64(), Some(1));
     }
 }
