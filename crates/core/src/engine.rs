@@ -883,7 +883,7 @@ mod tests {
     fn panicking_check() -> Arc<Check> {
         let text = "- id: test-panics\n  theme: meta\n  severity: warning\n  summary: Panics\n  remediation: none\n  logic: code\n  docs: {flags: always, why: a test}\n";
         let mut checks = crate::checks::parse_check_list("test.yaml", text, true)
-            .map_err(|(_, e)| e.message)
+            .map_err(|boxed| boxed.1.message)
             .unwrap();
         Arc::new(checks.remove(0))
     }

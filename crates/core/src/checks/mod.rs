@@ -49,7 +49,8 @@ pub fn builtin() -> &'static [Arc<Check>] {
         for (name, text) in BUILTIN_FILES {
             match parse_check_list(name, text, true) {
                 Ok(checks) => out.extend(checks.into_iter().map(Arc::new)),
-                Err((source, err)) => {
+                Err(boxed) => {
+                    let (source, err) = *boxed;
                     let at = source.line_col(err.span.start);
                     panic!("built-in {name}:{}:{}: {}", at.line, at.column, err.message)
                 }
@@ -64,12 +65,12 @@ pub fn parse_check_list(
     name: &str,
     text: &str,
     builtin: bool,
-) -> Result<Vec<Check>, (SourceFile, DecodeError)> {
+) -> Result<Vec<Check>, Box<(SourceFile, DecodeError)>> {
     let source = SourceFile::new(name, text);
     let parsed = yaml::parse(&source);
     if let Some(err) = parsed.errors.first() {
         let err = DecodeError::new(err.span, err.message.clone());
-        return Err((source, err));
+        return Err(Box::new((source, err)));
     }
     let mut out = Vec::new();
     for doc in &parsed.documents {
@@ -77,7 +78,7 @@ pub fn parse_check_list(
         for item in root.items() {
             match Check::from_node(item, builtin) {
                 Ok(check) => out.push(check),
-                Err(e) => return Err((source, e)),
+                Err(e) => return Err(Box::new((source, e))),
             }
         }
     }

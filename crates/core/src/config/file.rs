@@ -520,9 +520,11 @@ fn custom_checks(node: NodeRef<'_>, base: &Path) -> Result<Vec<Arc<Check>>, Fail
                     format!("cannot read `{}`: {e}", path.display()),
                 )
             })?;
-            let checks = parse_check_list(&path.to_string_lossy(), &text, false).map_err(
-                |(source, e)| Failure::Elsewhere(ConfigError::in_file(&Arc::new(source), e)),
-            )?;
+            let checks =
+                parse_check_list(&path.to_string_lossy(), &text, false).map_err(|boxed| {
+                    let (source, e) = *boxed;
+                    Failure::Elsewhere(ConfigError::in_file(&Arc::new(source), e))
+                })?;
             for check in checks {
                 add(check, item.span())?;
             }
