@@ -260,7 +260,7 @@ fn lint_file(
     }
     input.directives = crate::suppress::collect(&input, settings);
     input.secret_spans = crate::redact::secret_spans(&input, settings);
-    prune_for_cross(&mut input);
+    prune_for_cross(&mut input, settings);
     if !settings.retain_text {
         release_text(&mut input, &mut findings);
     }
@@ -294,18 +294,20 @@ fn release_text(input: &mut ParsedInput, findings: &mut [Finding]) {
 }
 
 /// Drops from every document what no cross-object check reads, remapping object roots.
-fn prune_for_cross(input: &mut ParsedInput) {
+fn prune_for_cross(input: &mut ParsedInput, settings: &RunSettings) {
     let documents = std::mem::take(&mut input.documents);
     // Objects come in document order: walk both together (a file can hold 100,000 documents).
     let mut objects = input.objects.iter_mut().peekable();
     for (doc_index, doc) in documents.into_iter().enumerate() {
-        let kind = doc
-            .root()
-            .and_then(|r| r.get("kind"))
-            .and_then(NodeRef::as_str)
-            .unwrap_or_default()
-            .to_string();
-        let (pruned, ids) = doc.prune(|key| checks::cross::unread_key(&kind, key));
+        let field = |name: &str| {
+            doc.root()
+                .and_then(|r| r.get(name))
+                .and_then(NodeRef::as_str)
+        };
+        let kind = field("kind").unwrap_or_default();
+        let pod_spec_path = settings.pod_spec_path(field("apiVersion").unwrap_or_default(), kind);
+        let reads = checks::cross::Reads::of(kind, pod_spec_path);
+        let (pruned, ids) = doc.prune(|at_root, key| reads.unread(at_root, key));
         while let Some(obj) = objects.next_if(|o| o.doc == doc_index) {
             obj.node = ids
                 .get(obj.node as usize)
@@ -948,14 +950,22 @@ mod tests {
 
     #[test]
     fn unread_keys_are_the_bulky_fields_only() {
-        use checks::cross::unread_key;
-        assert!(unread_key("Deployment", "env"));
-        assert!(unread_key("Pod", "affinity"));
-        assert!(unread_key("StatefulSet", "volumes"));
-        assert!(!unread_key("Service", "ports"));
-        assert!(!unread_key("Ingress", "rules"));
-        assert!(unread_key("Role", "rules"));
-        assert!(unread_key("ClusterRole", "rules"));
+        use checks::cross::Reads;
+        let deployment = Reads::of("Deployment", Some("spec.template.spec"));
+        assert!(deployment.unread(false, "env"));
+        assert!(deployment.unread(true, "metadata"));
+        assert!(!deployment.unread(false, "metadata"));
+        assert!(!deployment.unread(false, "labels"));
+        let pod = Reads::of("Pod", Some("spec"));
+        assert!(pod.unread(false, "affinity"));
+        assert!(!pod.unread(true, "metadata"));
+        assert!(Reads::of("StatefulSet", Some("spec.template.spec")).unread(false, "volumes"));
+        assert!(!Reads::of("Service", None).unread(false, "ports"));
+        assert!(!Reads::of("Ingress", None).unread(false, "rules"));
+        let role = Reads::of("Role", None);
+        assert!(role.unread(true, "rules") && role.unread(true, "metadata"));
+        assert!(!role.unread(true, "kind"));
+        assert!(!Reads::of("List", None).unread(true, "metadata"));
     }
 
     /// Every cross finding over all fixtures is the same from pruned trees as from whole ones.
@@ -996,7 +1006,7 @@ mod tests {
         let expected = describe(checks::cross::run(&whole, &settings));
         let mut pruned = whole;
         for input in &mut pruned {
-            prune_for_cross(input);
+            prune_for_cross(input, &settings);
         }
         let got = describe(checks::cross::run(&pruned, &settings));
         assert!(expected.len() > 50, "cross findings: {}", expected.len());

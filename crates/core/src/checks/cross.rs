@@ -53,19 +53,65 @@ const REGISTRY: &[(&str, CrossFn)] = &[
     ("sa-unresolved", rbac::sa_unresolved),
 ];
 
-/// Whether no cross-object check (nor the inventory, nor a finding built from it) ever reads
-/// the value of mapping key `key` in a document whose root is of `kind`. The engine drops these
-/// from each file's trees once its per-object checks are done, so the trees kept for the cross
-/// pass are a fraction of the input. A key that a cross check starts reading must come off
-/// this list: the engine test `pruning_changes_no_cross_finding` compares pruned and whole
-/// trees over every fixture.
-#[must_use]
-pub fn unread_key(kind: &str, key: &str) -> bool {
-    // A Role's rules matter only to single-object checks; cross checks need its name. (An
-    // Ingress has `rules` too, and those are read.)
-    if key == "rules" {
-        return matches!(kind, "Role" | "ClusterRole");
+/// Kinds whose fields some cross check reads, besides the kinds that carry a pod template
+/// (whose pod labels, ports and replicas are read). Every other object matters to the cross
+/// pass only by its identity, which [`Object`] holds, and its `kind:` entry, where findings
+/// about it point.
+const READ_KINDS: &[&str] = &[
+    "Service",
+    "Ingress",
+    "HorizontalPodAutoscaler",
+    "PodDisruptionBudget",
+    "NetworkPolicy",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "ServiceAccount",
+];
+
+/// What the cross pass reads of one document, by its root object's kind.
+#[derive(Clone, Copy, Debug)]
+pub struct Reads {
+    /// Only the root's `kind:` entry (the anchor of findings and related locations).
+    anchor_only: bool,
+    /// The root's `metadata`: read when it holds pod labels (a Pod, or a custom kind whose pod
+    /// spec is the root's `spec`).
+    root_metadata: bool,
+}
+
+impl Reads {
+    /// What is read of a document whose root is a `kind` object with its pod spec (if any) at
+    /// `pod_spec_path`.
+    #[must_use]
+    pub fn of(kind: &str, pod_spec_path: Option<&str>) -> Self {
+        // The items of a `List` (or `PodList`, ...) are objects of any kind: only the keys no
+        // kind's cross check reads go.
+        let list = kind.ends_with("List");
+        Self {
+            anchor_only: !list && pod_spec_path.is_none() && !READ_KINDS.contains(&kind),
+            root_metadata: list || pod_spec_path.is_some_and(|p| !p.contains('.')),
+        }
     }
+
+    /// Whether no cross-object check (nor the inventory, nor a finding built from it) reads
+    /// the value of mapping key `key` (of the root mapping when `at_root`). The engine drops
+    /// these from each file's trees once its per-object checks are done, so the trees kept for
+    /// the cross pass are a fraction of the input. A key that a cross check starts reading
+    /// must come off this list: the engine test `pruning_changes_no_cross_finding` compares
+    /// pruned and whole trees over every fixture.
+    #[must_use]
+    pub fn unread(self, at_root: bool, key: &str) -> bool {
+        if at_root && self.anchor_only {
+            return key != "kind";
+        }
+        if at_root && key == "metadata" {
+            return !self.root_metadata;
+        }
+        unread_key(key)
+    }
+}
+
+/// Keys no cross check reads wherever they are.
+fn unread_key(key: &str) -> bool {
     // `from`/`to` are NetworkPolicy peers: only whether a policy has `egress` matters.
     matches!(
         key,

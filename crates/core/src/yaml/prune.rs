@@ -9,12 +9,13 @@ use crate::yaml::node::{Document, MapNode, Node, NodeId, NodeKind};
 const GONE: NodeId = NodeId::MAX;
 
 impl Document {
-    /// This document without the entries whose key `drop` names, at any depth. Nodes reached
-    /// through an alias or merge key are kept even below a dropped key, so every lookup that
-    /// does not ask for a dropped key answers as before. Returns the new id of every old node
-    /// (`None` for dropped ones), for callers that hold ids into the document.
+    /// This document without the entries whose key `drop` names, at any depth; `drop` is also
+    /// told whether the key is one of the root mapping's. Nodes reached through an alias or
+    /// merge key are kept even below a dropped key, so every lookup that does not ask for a
+    /// dropped key answers as before. Returns the new id of every old node (`None` for dropped
+    /// ones), for callers that hold ids into the document.
     #[must_use]
-    pub fn prune(self, drop: impl Fn(&str) -> bool) -> (Document, Vec<Option<NodeId>>) {
+    pub fn prune(self, drop: impl Fn(bool, &str) -> bool) -> (Document, Vec<Option<NodeId>>) {
         let Some(root) = self.root else {
             return (self, Vec::new());
         };
@@ -31,7 +32,9 @@ impl Document {
                 NodeKind::Map(map) => {
                     stack.extend(self.merges_of(id).iter().copied());
                     for &(k, v) in map.entries.iter() {
-                        let dropped = self.scalar_text(&self.nodes[k as usize]).is_some_and(&drop);
+                        let dropped = self
+                            .scalar_text(&self.nodes[k as usize])
+                            .is_some_and(|key| drop(id == root, key));
                         if !dropped {
                             stack.push(k);
                             stack.push(v);
@@ -131,11 +134,11 @@ mod tests {
 
     #[test]
     fn dropped_keys_go_and_everything_else_reads_the_same() {
-        let text = "a: &x {keep: 1}\nenv: [1, 2, 3]\nb:\n  env: {deep: 1}\n  name: web\n  ref: *x\nc: !!str 5\n";
+        let text = "a: &x {keep: 1}\nenv: [1, 2, 3]\nb:\n  env: {deep: 1}\n  name: web\n  ref: *x\nc: !!str 5\nname: top\n";
         let source = SourceFile::new("t.yaml", text);
         let doc = parse(&source).documents.remove(0);
         let before = doc.nodes.len();
-        let (pruned, ids) = doc.prune(|k| k == "env");
+        let (pruned, ids) = doc.prune(|at_root, k| k == "env" || (at_root && k == "name"));
         assert!(pruned.nodes.len() < before);
         assert_eq!(ids.len(), before);
         let root = pruned.root().unwrap();
@@ -148,6 +151,8 @@ mod tests {
         let via_alias = root.get("b").unwrap().get("ref").unwrap();
         assert_eq!(via_alias.get("keep").unwrap().as_i64(), Some(1));
         assert_eq!(root.get("c").unwrap().as_str(), Some("5"));
+        // Dropped at the root only: the nested `name` above is still there.
+        assert!(root.get("name").is_none());
     }
 
     #[test]
