@@ -70,7 +70,7 @@ fn fire(
         .objects
         .iter()
         .map(|o| {
-            let span = o.root(&input.documents[o.doc]).span();
+            let span = o.span;
             (
                 (o.id.kind.clone(), o.id.name.clone(), o.doc),
                 span.start,

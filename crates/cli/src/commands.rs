@@ -105,7 +105,6 @@ pub fn lint(args: &LintArgs) -> CmdResult {
     // Suppressions see every input, so context files still count for `suppression-unused`
     // before the report is narrowed to the named files.
     setup::after_run(&mut outcome, &resolved, args)?;
-    outcome.release_trees();
     if let Some(named) = &report_only {
         outcome
             .findings

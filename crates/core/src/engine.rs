@@ -86,15 +86,6 @@ impl Outcome {
         summary
     }
 
-    /// Frees every document tree. Nothing after suppressions reads them (reports are rendered
-    /// from findings, sources and secret spans), so a caller drops them before building a
-    /// report rather than hold both at once.
-    pub fn release_trees(&mut self) {
-        for input in &mut self.inputs {
-            input.documents = Vec::new();
-        }
-    }
-
     /// Paths of the inputs skipped as Helm chart templates.
     pub fn skipped_templates(&self) -> impl Iterator<Item = &str> {
         self.inputs
@@ -165,8 +156,8 @@ pub struct ReadFailure {
 /// Lints `files` with `settings`.
 ///
 /// Each file is parsed, checked object by object, searched for suppressions and secret values,
-/// and then cut down to what the cross-object checks read, all on one worker: only one whole
-/// tree per thread is ever in memory. The cross-object checks run last, over the cut-down trees.
+/// and its objects' cross-check facts read, all on one worker; then its trees go, so only one
+/// tree per thread is ever in memory. The cross-object checks run last, over those facts.
 #[must_use]
 pub fn run(files: Vec<Arc<SourceFile>>, settings: &RunSettings) -> Outcome {
     let inputs = files.into_iter().map(Input::Text).collect();
@@ -247,7 +238,7 @@ fn sort_findings(findings: &mut [Finding]) {
     }
 }
 
-/// Everything about one file that needs its whole tree; the tree is then pruned.
+/// Everything about one file that needs its trees; the trees are then emptied.
 fn lint_file(
     index: usize,
     source: Arc<SourceFile>,
@@ -260,22 +251,33 @@ fn lint_file(
     }
     input.directives = crate::suppress::collect(&input, settings);
     input.secret_spans = crate::redact::secret_spans(&input, settings);
-    prune_for_cross(&mut input, settings);
+    read_cross_facts(&mut input, settings);
     if !settings.retain_text {
         release_text(&mut input, &mut findings);
     }
     (input, findings)
 }
 
-/// Frees the file's text once nothing of the run reads it any more: the pruned trees get
-/// their own copies of the few scalars they keep, and every finding, directive and tree points
-/// at the file without its text.
+/// Reads what the cross-object checks need of each object, then lets every tree go: the cross
+/// pass runs on these facts, so no tree outlives its file.
+fn read_cross_facts(input: &mut ParsedInput, settings: &RunSettings) {
+    if settings.checks.iter().any(|c| c.check.cross) {
+        for obj in &mut input.objects {
+            let root = obj.root(&input.documents[obj.doc]);
+            let kind = obj.kind();
+            let pod_spec_path = settings.pod_spec_path(&obj.id.api_version, kind);
+            obj.facts = object::facts::Facts::read(root, kind, pod_spec_path);
+        }
+    }
+    for doc in &mut input.documents {
+        doc.clear();
+    }
+}
+
+/// Lets the file's text go once nothing of the run reads it any more: every finding and
+/// directive points at the file without its text (positions stay exact).
 fn release_text(input: &mut ParsedInput, findings: &mut [Finding]) {
     let released = Arc::new(input.source.without_text());
-    let empty: Arc<str> = Arc::from("");
-    for doc in &mut input.documents {
-        doc.detach_text(&empty);
-    }
     let rebind = |location: &mut Location| {
         if Arc::ptr_eq(&location.file, &input.source) {
             location.file = Arc::clone(&released);
@@ -291,33 +293,6 @@ fn release_text(input: &mut ParsedInput, findings: &mut [Finding]) {
         directive.set_file(&released);
     }
     input.source = released;
-}
-
-/// Drops from every document what no cross-object check reads, remapping object roots.
-fn prune_for_cross(input: &mut ParsedInput, settings: &RunSettings) {
-    let documents = std::mem::take(&mut input.documents);
-    // Objects come in document order: walk both together (a file can hold 100,000 documents).
-    let mut objects = input.objects.iter_mut().peekable();
-    for (doc_index, doc) in documents.into_iter().enumerate() {
-        let field = |name: &str| {
-            doc.root()
-                .and_then(|r| r.get(name))
-                .and_then(NodeRef::as_str)
-        };
-        let kind = field("kind").unwrap_or_default();
-        let pod_spec_path = settings.pod_spec_path(field("apiVersion").unwrap_or_default(), kind);
-        let reads = checks::cross::Reads::of(kind, pod_spec_path);
-        let (pruned, ids) = doc.prune(|at_root, key| reads.unread(at_root, key));
-        while let Some(obj) = objects.next_if(|o| o.doc == doc_index) {
-            obj.node = ids
-                .get(obj.node as usize)
-                .copied()
-                .flatten()
-                .expect("an object root is reachable from its document root");
-        }
-        input.documents.push(pruned);
-    }
-    debug_assert!(objects.next().is_none(), "objects are in document order");
 }
 
 fn parse_input(
@@ -416,8 +391,10 @@ fn parse_input(
                 file: index,
                 doc: doc_index,
                 node,
+                span: doc.node(node).span(),
                 id: Arc::new(id),
                 base_path,
+                facts: object::facts::Facts::default(),
             });
         }
     }
@@ -946,71 +923,6 @@ mod tests {
         sort_findings(&mut tied);
         let labels: Vec<_> = tied.iter().map(|f| f.label.clone().unwrap()).collect();
         assert_eq!(labels, ["0", "2", "4", "1", "3"]);
-    }
-
-    #[test]
-    fn unread_keys_are_the_bulky_fields_only() {
-        use checks::cross::Reads;
-        let deployment = Reads::of("Deployment", Some("spec.template.spec"));
-        assert!(deployment.unread(false, "env"));
-        assert!(deployment.unread(true, "metadata"));
-        assert!(!deployment.unread(false, "metadata"));
-        assert!(!deployment.unread(false, "labels"));
-        let pod = Reads::of("Pod", Some("spec"));
-        assert!(pod.unread(false, "affinity"));
-        assert!(!pod.unread(true, "metadata"));
-        assert!(Reads::of("StatefulSet", Some("spec.template.spec")).unread(false, "volumes"));
-        assert!(!Reads::of("Service", None).unread(false, "ports"));
-        assert!(!Reads::of("Ingress", None).unread(false, "rules"));
-        let role = Reads::of("Role", None);
-        assert!(role.unread(true, "rules") && role.unread(true, "metadata"));
-        assert!(!role.unread(true, "kind"));
-        assert!(!Reads::of("List", None).unread(true, "metadata"));
-    }
-
-    /// Every cross finding over all fixtures is the same from pruned trees as from whole ones.
-    #[test]
-    fn pruning_changes_no_cross_finding() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
-        let found = crate::load::discover(&[root], &crate::load::WalkOptions::default()).unwrap();
-        let files: Vec<_> = found
-            .inputs
-            .iter()
-            .filter_map(|i| crate::load::read(i).ok())
-            .collect();
-        assert!(files.len() > 100, "fixtures found: {}", files.len());
-        let settings = RunSettings::with_checks(crate::checks::builtin());
-        let whole: Vec<ParsedInput> = files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| parse_input(i, Arc::clone(f), &settings).0)
-            .collect();
-        let describe = |findings: Vec<Finding>| -> Vec<String> {
-            let mut out: Vec<String> = findings
-                .iter()
-                .map(|f| {
-                    let related: Vec<_> = f
-                        .related
-                        .iter()
-                        .map(|r| (r.location.span, &r.message))
-                        .collect();
-                    format!(
-                        "{} {} {:?} {:?} {} {:?}",
-                        f.location.file.path, f.check, f.location.span, f.path, f.message, related
-                    )
-                })
-                .collect();
-            out.sort();
-            out
-        };
-        let expected = describe(checks::cross::run(&whole, &settings));
-        let mut pruned = whole;
-        for input in &mut pruned {
-            prune_for_cross(input, &settings);
-        }
-        let got = describe(checks::cross::run(&pruned, &settings));
-        assert!(expected.len() > 50, "cross findings: {}", expected.len());
-        assert_eq!(got, expected);
     }
 
     /// A run that lets each file's text go as soon as the file is linted reports exactly what a

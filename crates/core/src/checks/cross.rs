@@ -12,14 +12,11 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use rayon::prelude::*;
 
 use crate::checks::Hit;
-use crate::engine::{
-    finding_from_hit, internal_error, object_anchor, ActiveCheck, ParsedInput, RunSettings,
-};
+use crate::engine::{finding_from_hit, internal_error, ActiveCheck, ParsedInput, RunSettings};
 use crate::finding::{Finding, Location, Related};
 use crate::object::inventory::{is_cluster_scoped, Entry, Inventory, Origin, PodTemplate};
 use crate::object::Object;
 use crate::source::Span;
-use crate::yaml::NodeRef;
 
 type CrossFn = fn(&mut Cx<'_, '_>);
 
@@ -53,102 +50,6 @@ const REGISTRY: &[(&str, CrossFn)] = &[
     ("sa-unresolved", rbac::sa_unresolved),
 ];
 
-/// Kinds whose fields some cross check reads, besides the kinds that carry a pod template
-/// (whose pod labels, ports and replicas are read). Every other object matters to the cross
-/// pass only by its identity, which [`Object`] holds, and its `kind:` entry, where findings
-/// about it point.
-const READ_KINDS: &[&str] = &[
-    "Service",
-    "Ingress",
-    "HorizontalPodAutoscaler",
-    "PodDisruptionBudget",
-    "NetworkPolicy",
-    "RoleBinding",
-    "ClusterRoleBinding",
-    "ServiceAccount",
-];
-
-/// What the cross pass reads of one document, by its root object's kind.
-#[derive(Clone, Copy, Debug)]
-pub struct Reads {
-    /// Only the root's `kind:` entry (the anchor of findings and related locations).
-    anchor_only: bool,
-    /// The root's `metadata`: read when it holds pod labels (a Pod, or a custom kind whose pod
-    /// spec is the root's `spec`).
-    root_metadata: bool,
-}
-
-impl Reads {
-    /// What is read of a document whose root is a `kind` object with its pod spec (if any) at
-    /// `pod_spec_path`.
-    #[must_use]
-    pub fn of(kind: &str, pod_spec_path: Option<&str>) -> Self {
-        // The items of a `List` (or `PodList`, ...) are objects of any kind: only the keys no
-        // kind's cross check reads go.
-        let list = kind.ends_with("List");
-        Self {
-            anchor_only: !list && pod_spec_path.is_none() && !READ_KINDS.contains(&kind),
-            root_metadata: list || pod_spec_path.is_some_and(|p| !p.contains('.')),
-        }
-    }
-
-    /// Whether no cross-object check (nor the inventory, nor a finding built from it) reads
-    /// the value of mapping key `key` (of the root mapping when `at_root`). The engine drops
-    /// these from each file's trees once its per-object checks are done, so the trees kept for
-    /// the cross pass are a fraction of the input. A key that a cross check starts reading
-    /// must come off this list: the engine test `pruning_changes_no_cross_finding` compares
-    /// pruned and whole trees over every fixture.
-    #[must_use]
-    pub fn unread(self, at_root: bool, key: &str) -> bool {
-        if at_root && self.anchor_only {
-            return key != "kind";
-        }
-        if at_root && key == "metadata" {
-            return !self.root_metadata;
-        }
-        unread_key(key)
-    }
-}
-
-/// Keys no cross check reads wherever they are.
-fn unread_key(key: &str) -> bool {
-    // `from`/`to` are NetworkPolicy peers: only whether a policy has `egress` matters.
-    matches!(
-        key,
-        "affinity"
-            | "annotations"
-            | "args"
-            | "binaryData"
-            | "command"
-            | "data"
-            | "dnsConfig"
-            | "env"
-            | "envFrom"
-            | "from"
-            | "hostAliases"
-            | "image"
-            | "imagePullPolicy"
-            | "imagePullSecrets"
-            | "lifecycle"
-            | "livenessProbe"
-            | "managedFields"
-            | "nodeSelector"
-            | "openAPIV3Schema"
-            | "readinessProbe"
-            | "resources"
-            | "securityContext"
-            | "startupProbe"
-            | "stringData"
-            | "to"
-            | "tolerations"
-            | "topologySpreadConstraints"
-            | "volumeClaimTemplates"
-            | "volumeDevices"
-            | "volumeMounts"
-            | "volumes"
-    )
-}
-
 /// What a cross check sees: the run's inventory, and where it reports.
 pub(crate) struct Cx<'i, 'a> {
     pub inv: &'i Inventory<'a>,
@@ -159,7 +60,7 @@ pub(crate) struct Cx<'i, 'a> {
 impl<'a> Cx<'_, 'a> {
     /// Reports `hit` against the input object of entry `index` (externals never get findings).
     fn report(&mut self, index: usize, hit: Hit) {
-        if let Origin::Input { input, object, .. } = self.inv.entries[index].origin {
+        if let Origin::Input { input, object } = self.inv.entries[index].origin {
             let doc = &input.documents[object.doc];
             self.out
                 .push(finding_from_hit(input, object, doc, self.active, hit));
@@ -187,22 +88,16 @@ fn related_at(entry: &Entry<'_>, span: Span, message: String) -> Option<Related>
 
 /// A related location at the object's `kind:` entry.
 fn related_object(entry: &Entry<'_>, message: String) -> Option<Related> {
-    let span = object_anchor(entry.root()?);
-    related_at(entry, span, message)
+    related_at(entry, entry.facts()?.anchor, message)
 }
 
 /// A related location at a pod template's labels (or its object when it has none).
 fn related_pod(inv: &Inventory<'_>, pod: &PodTemplate<'_>, message: String) -> Option<Related> {
     let owner = &inv.entries[pod.owner];
     match pod.labels_key {
-        Some(key) => related_at(owner, key.span(), message),
+        Some(key) => related_at(owner, key, message),
         None => related_object(owner, message),
     }
-}
-
-/// Key of `field` in `node`, or the node itself: where a finding about that field points.
-fn key_span(node: NodeRef<'_>, field: &str) -> Span {
-    node.get_entry(field).map_or(node.span(), |(k, _)| k.span())
 }
 
 /// `kind/name` as messages show an entry.
@@ -320,10 +215,7 @@ fn duplicate_object(
                 first.insert(key, (input, obj));
             }
             Some(&(first_input, first_obj)) => {
-                let doc = &input.documents[obj.doc];
-                let first_doc = &first_input.documents[first_obj.doc];
-                let first_anchor = object_anchor(first_obj.root(first_doc));
-                let first_loc = Location::new(&first_input.source, first_anchor);
+                let first_loc = Location::new(&first_input.source, first_obj.facts.anchor);
                 let place = if std::ptr::eq(first_input, input) {
                     format!("first at line {}", first_loc.start.line)
                 } else {
@@ -333,7 +225,7 @@ fn duplicate_object(
                     )
                 };
                 let mut hit = Hit::new(
-                    object_anchor(obj.root(doc)),
+                    obj.facts.anchor,
                     format!(
                         "{} `{}` is defined twice ({place}); applying both, the later replaces the earlier",
                         obj.kind(),

@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 
 use crate::engine::{ParsedInput, RunSettings};
-use crate::object::pod::{ContainerKind, PodSpec};
+use crate::object::facts::{Facts, PodSpecFacts};
 use crate::object::selector::{Labels, Selector};
 use crate::object::Object;
+use crate::source::Span;
 use crate::yaml::NodeRef;
 
 /// An object that exists in the cluster but not in the input (managed by another repository,
@@ -39,7 +40,6 @@ pub enum Origin<'a> {
     Input {
         input: &'a ParsedInput,
         object: &'a Object,
-        root: NodeRef<'a>,
     },
     External(&'a ExternalObject),
 }
@@ -54,28 +54,30 @@ pub struct Entry<'a> {
 }
 
 impl<'a> Entry<'a> {
-    /// The object's root mapping when it comes from the input.
+    /// What the cross checks know of the object, when it comes from the input.
     #[must_use]
-    pub fn root(&self) -> Option<NodeRef<'a>> {
+    pub fn facts(&self) -> Option<&'a Facts> {
         match self.origin {
-            Origin::Input { root, .. } => Some(root),
+            Origin::Input { object, .. } => Some(&object.facts),
             Origin::External(_) => None,
         }
     }
 }
 
 /// A pod template (or a Pod) of the run.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct PodTemplate<'a> {
     /// Index of the owning object in [`Inventory::entries`].
     pub owner: usize,
     pub namespace: &'a str,
-    pub labels: Labels,
+    pub labels: &'a Labels,
     /// The `labels:` key of the template metadata, for related locations.
-    pub labels_key: Option<NodeRef<'a>>,
-    pub ports: Vec<Port>,
+    pub labels_key: Option<Span>,
+    pub ports: &'a [Port],
     /// `None` for a template without a spec, and for external objects.
-    pub spec: Option<PodSpec<'a>>,
+    pub spec: Option<&'a PodSpecFacts>,
+    /// Field path of the pod spec in its object (`spec.template.spec`).
+    pub spec_path: &'a str,
     /// Declared as an external object: its ports are only known when listed.
     pub external: bool,
 }
@@ -131,7 +133,6 @@ impl<'a> Inventory<'a> {
                 if object.id.name.is_empty() {
                     continue;
                 }
-                let root = object.root(&input.documents[object.doc]);
                 let kind = object.kind();
                 let namespace = if is_cluster_scoped(kind) {
                     ""
@@ -142,29 +143,21 @@ impl<'a> Inventory<'a> {
                     kind,
                     namespace,
                     name: &object.id.name,
-                    origin: Origin::Input {
-                        input,
-                        object,
-                        root,
-                    },
+                    origin: Origin::Input { input, object },
                 });
-                if let Some(path) = settings.pod_spec_path(&object.id.api_version, kind) {
-                    // A template without a spec still stamps out pods with its labels.
-                    let spec = PodSpec::find(root, path);
-                    let metadata =
-                        spec.map_or_else(|| template_metadata(root, path), |s| s.metadata);
-                    if spec.is_some() || metadata.is_some() {
-                        let labels_entry = metadata.and_then(|m| m.get_entry("labels"));
-                        inv.pods.push(PodTemplate {
-                            owner: index,
-                            namespace,
-                            labels: labels_entry.map_or_else(Labels::new, |(_, v)| label_map(v)),
-                            labels_key: labels_entry.map(|(k, _)| k),
-                            ports: spec.map(container_ports).unwrap_or_default(),
-                            spec,
-                            external: false,
-                        });
-                    }
+                if let Some(pod) = object.facts.pod() {
+                    inv.pods.push(PodTemplate {
+                        owner: index,
+                        namespace,
+                        labels: &pod.labels,
+                        labels_key: pod.labels_key,
+                        ports: &pod.ports,
+                        spec: pod.spec.as_ref(),
+                        spec_path: settings
+                            .pod_spec_path(&object.id.api_version, kind)
+                            .unwrap_or_default(),
+                        external: false,
+                    });
                 }
             }
         }
@@ -185,10 +178,11 @@ impl<'a> Inventory<'a> {
                 inv.pods.push(PodTemplate {
                     owner: index,
                     namespace,
-                    labels: ext.labels.clone(),
+                    labels: &ext.labels,
                     labels_key: None,
-                    ports: ext.ports.clone(),
+                    ports: &ext.ports,
                     spec: None,
+                    spec_path: "",
                     external: true,
                 });
             }
@@ -201,7 +195,7 @@ impl<'a> Inventory<'a> {
         }
         for (i, pod) in inv.pods.iter().enumerate() {
             let by_label = inv.pods_by_label.entry(pod.namespace).or_default();
-            for (k, v) in &pod.labels {
+            for (k, v) in pod.labels {
                 by_label.entry(label_key(k, v)).or_default().push(i);
             }
         }
@@ -279,7 +273,7 @@ impl<'a> Inventory<'a> {
         candidates
             .iter()
             .copied()
-            .filter(|&i| selector.matches(&self.pods[i].labels))
+            .filter(|&i| selector.matches(self.pods[i].labels))
             .collect()
     }
 
@@ -339,38 +333,6 @@ pub fn label_map(node: NodeRef<'_>) -> Labels {
             Some((k.text()?.to_string(), value))
         })
         .collect()
-}
-
-/// The metadata next to the pod spec at `path` (`spec.template.metadata`), when the spec
-/// itself is missing.
-fn template_metadata<'d>(root: NodeRef<'d>, path: &str) -> Option<NodeRef<'d>> {
-    let parent = match path.rsplit_once('.') {
-        Some((parent, _)) => parent.split('.').try_fold(root, |n, step| n.get(step))?,
-        None => root,
-    };
-    parent.get("metadata").filter(|m| m.is_map())
-}
-
-/// Ports declared by the pod's containers (regular and init, which includes sidecars).
-fn container_ports(spec: PodSpec<'_>) -> Vec<Port> {
-    let mut out = Vec::new();
-    for c in spec.containers() {
-        if c.kind == ContainerKind::Ephemeral {
-            continue;
-        }
-        for p in c.list("ports") {
-            out.push(Port {
-                name: p.get("name").and_then(NodeRef::as_display),
-                number: p.get("containerPort").and_then(NodeRef::as_i64),
-                protocol: p
-                    .get("protocol")
-                    .and_then(NodeRef::as_str)
-                    .unwrap_or("TCP")
-                    .to_string(),
-            });
-        }
-    }
-    out
 }
 
 impl<'a> Inventory<'a> {

@@ -1,6 +1,7 @@
 //! Kubernetes objects found in parsed documents: which documents are objects at all, `List`
 //! expansion, identity (apiVersion, kind, namespace, name) and what makes an object invalid.
 
+pub mod facts;
 pub mod inventory;
 pub mod pod;
 pub mod selector;
@@ -16,10 +17,16 @@ use crate::yaml::{Document, NodeId, NodeRef};
 pub struct Object {
     pub file: usize,
     pub doc: usize,
+    /// The object's mapping in its document; documents are emptied once their file is linted
+    /// (see [`crate::yaml::Document::clear`]), so this only means something until then.
     pub node: NodeId,
+    /// Where the object's mapping is written.
+    pub span: Span,
     pub id: Arc<ObjectId>,
     /// Field path prefix of the object inside its document (`items[2]` for List items).
     pub base_path: String,
+    /// What the cross-object checks read of it, taken while its tree was whole.
+    pub facts: facts::Facts,
 }
 
 impl Object {

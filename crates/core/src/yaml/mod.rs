@@ -4,7 +4,6 @@
 //! comments are carried to the documents that follow them.
 
 pub mod node;
-mod prune;
 pub mod resolve;
 
 use std::cell::Cell;

@@ -79,6 +79,18 @@ pub struct Document {
 const HOP_BUDGET: usize = 64;
 
 impl Document {
+    /// Empties the document, keeping where it is and where it came from (index, span, Helm
+    /// source): what a run keeps of a document once its file is linted.
+    pub fn clear(&mut self) {
+        self.nodes = Vec::new();
+        self.root = None;
+        self.duplicate_keys = Vec::new();
+        self.tags = Vec::new();
+        self.merges = Vec::new();
+        // The whole file's text: holding it would keep the file in memory.
+        self.source = Arc::from("");
+    }
+
     /// The value of a scalar node of this document; `None` for collections and aliases.
     #[must_use]
     pub fn scalar_text<'d>(&'d self, node: &'d Node) -> Option<&'d str> {

@@ -2,18 +2,26 @@
 
 use std::collections::HashSet;
 
-use super::{describe, key_span, related_pod, Cx};
+use super::{describe, related_pod, Cx};
 use crate::checks::Hit;
-use crate::engine::object_anchor;
+use crate::object::facts::{Detail, Facts, NetworkPolicy};
 use crate::object::inventory::Origin;
-use crate::object::selector::{network_policy_selector, network_policy_types, Selector};
+use crate::object::selector::Selector;
 
 const NP: &str = "NetworkPolicy";
 
-/// One policy's reach: which pods, and whether it restricts ingress and egress.
-struct Policy {
-    selector: Selector,
+/// One policy's reach: which pods, and whether it restricts ingress.
+struct Policy<'a> {
+    selector: &'a Selector,
     ingress: bool,
+}
+
+/// The facts of an input NetworkPolicy.
+fn policy_of(facts: Option<&Facts>) -> Option<&NetworkPolicy> {
+    match &facts?.detail {
+        Detail::NetworkPolicy(np) => Some(np),
+        _ => None,
+    }
 }
 
 pub(super) fn pod_not_isolated(cx: &mut Cx<'_, '_>) {
@@ -24,31 +32,29 @@ pub(super) fn pod_not_isolated(cx: &mut Cx<'_, '_>) {
     let mut selected = vec![false; inv.pods.len()];
     let mut ingress = vec![false; inv.pods.len()];
     let mut judged: HashSet<&str> = HashSet::new();
+    let every_pod = Selector::default();
     for (_, np) in inv.of_kind(NP) {
         judged.insert(np.namespace);
         let policy = match np.origin {
-            Origin::Input { root, .. } => match network_policy_selector(root) {
-                Ok(selector) => Policy {
-                    selector,
-                    ingress: network_policy_types(root).0,
-                },
+            Origin::Input { .. } => match policy_of(np.facts()).map(|p| (&p.selector, p.ingress)) {
+                Some((Ok(selector), ingress)) => Policy { selector, ingress },
                 // The API rejects it; it isolates nothing.
-                Err(_) => continue,
+                _ => continue,
             },
             // A policy managed elsewhere: its selector is unknown, so trust it to isolate.
             Origin::External(_) => Policy {
-                selector: Selector::default(),
+                selector: &every_pod,
                 ingress: true,
             },
         };
-        for i in inv.select_ids(np.namespace, &policy.selector) {
+        for i in inv.select_ids(np.namespace, policy.selector) {
             selected[i] = true;
             ingress[i] |= policy.ingress;
         }
     }
     for (i, pod) in inv.pods.iter().enumerate() {
         let owner = &inv.entries[pod.owner];
-        let Some(root) = owner.root() else { continue };
+        let Some(facts) = owner.facts() else { continue };
         if !require && !judged.contains(pod.namespace) {
             continue;
         }
@@ -66,33 +72,32 @@ pub(super) fn pod_not_isolated(cx: &mut Cx<'_, '_>) {
         } else {
             continue;
         };
-        cx.report(pod.owner, Hit::new(object_anchor(root), message));
+        cx.report(pod.owner, Hit::new(facts.anchor, message));
     }
 }
 
 pub(super) fn networkpolicy_selects_nothing(cx: &mut Cx<'_, '_>) {
     let inv = cx.inv;
     for (index, np) in inv.of_kind(NP) {
-        let Some(root) = np.root() else { continue };
-        let Ok(sel) = network_policy_selector(root) else {
+        let Some(policy) = policy_of(np.facts()) else {
+            continue;
+        };
+        let Ok(sel) = &policy.selector else {
             continue;
         };
         // `podSelector: {}` selects every pod of the namespace, present or future.
-        if sel.is_empty() || !inv.select(np.namespace, &sel).is_empty() {
+        if sel.is_empty() || !inv.select(np.namespace, sel).is_empty() {
             continue;
         }
-        let span = root
-            .get("spec")
-            .map_or(object_anchor(root), |s| key_span(s, "podSelector"));
         let mut hit = Hit::new(
-            span,
+            policy.selector_at,
             format!(
                 "podSelector matches no pod template of namespace `{}`: the policy has no effect",
                 np.namespace
             ),
         )
         .path("spec.podSelector");
-        if let Some(p) = inv.nearest(np.namespace, &sel) {
+        if let Some(p) = inv.nearest(np.namespace, sel) {
             hit.related.extend(related_pod(
                 inv,
                 p,

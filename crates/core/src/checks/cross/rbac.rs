@@ -3,7 +3,8 @@
 
 use super::{describe, related_object, Cx};
 use crate::checks::Hit;
-use crate::yaml::NodeRef;
+use crate::object::facts::Detail;
+use crate::object::inventory::{Entry, Origin};
 
 /// ClusterRoles every cluster has without them being in any manifest.
 fn builtin_cluster_role(name: &str) -> bool {
@@ -14,18 +15,11 @@ pub(super) fn rbac_roleref_unresolved(cx: &mut Cx<'_, '_>) {
     let inv = cx.inv;
     for binding_kind in ["RoleBinding", "ClusterRoleBinding"] {
         for (index, binding) in inv.of_kind(binding_kind) {
-            let Some(root) = binding.root() else { continue };
-            let Some(role_ref) = root.get("roleRef") else {
+            let Some(Detail::Binding(role_ref)) = binding.facts().map(|f| &f.detail) else {
                 continue;
             };
-            let Some(name_node) = role_ref.get("name") else {
-                continue;
-            };
-            let Some(name) = name_node.as_str() else {
-                continue;
-            };
-            let kind = role_ref.get("kind").and_then(NodeRef::as_str).unwrap_or("");
-            let message = match kind {
+            let name = role_ref.name.as_str();
+            let message = match role_ref.kind.as_str() {
                 "ClusterRole" => {
                     if builtin_cluster_role(name) || !inv.find("ClusterRole", "", name).is_empty() {
                         continue;
@@ -50,22 +44,10 @@ pub(super) fn rbac_roleref_unresolved(cx: &mut Cx<'_, '_>) {
             };
             cx.report(
                 index,
-                Hit::new(name_node.span(), message).path("roleRef.name"),
+                Hit::new(role_ref.name_span, message).path("roleRef.name"),
             );
         }
     }
-}
-
-/// The service account a pod spec runs as, with its node when named explicitly.
-fn service_account(spec: NodeRef<'_>) -> (Option<NodeRef<'_>>, &str) {
-    for field in ["serviceAccountName", "serviceAccount"] {
-        if let Some(node) = spec.get(field) {
-            if let Some(name) = node.as_str().filter(|s| !s.is_empty()) {
-                return (Some(node), name);
-            }
-        }
-    }
-    (None, "default")
 }
 
 pub(super) fn sa_token_automount(cx: &mut Cx<'_, '_>) {
@@ -73,29 +55,32 @@ pub(super) fn sa_token_automount(cx: &mut Cx<'_, '_>) {
     for pod in &inv.pods {
         let Some(spec) = pod.spec else { continue };
         let owner = &inv.entries[pod.owner];
-        let pod_path = pod_path(owner, spec.path);
-        let hit = match spec.spec.get("automountServiceAccountToken") {
-            Some(v) if v.as_bool() == Some(false) => continue,
-            Some(v) if v.as_bool() == Some(true) => Hit::new(
-                v.span(),
+        let pod_path = pod_path(owner, pod.spec_path);
+        let hit = match spec.automount {
+            Some((false, _)) => continue,
+            Some((true, span)) => Hit::new(
+                span,
                 format!(
                     "{} mounts its service account token into every container",
                     describe(owner)
                 ),
             )
             .path(format!("{pod_path}.automountServiceAccountToken")),
-            _ => {
-                let (_, name) = service_account(spec.spec);
+            None => {
+                let name = spec
+                    .service_account
+                    .as_ref()
+                    .map_or("default", |(name, _)| name.as_str());
                 let sa = inv.get("ServiceAccount", pod.namespace, name);
-                let sa_value = sa
-                    .and_then(|e| e.root())
-                    .and_then(|r| r.get("automountServiceAccountToken"))
-                    .and_then(NodeRef::as_bool);
+                let sa_value = sa.and_then(|e| match e.facts()?.detail {
+                    Detail::ServiceAccount { automount } => automount,
+                    _ => None,
+                });
                 if sa_value == Some(false) {
                     continue;
                 }
                 let mut hit = Hit::new(
-                    spec.key.span(),
+                    spec.key,
                     format!(
                         "{} mounts the token of service account `{name}` into every container (neither the pod nor the ServiceAccount sets `automountServiceAccountToken: false`)",
                         describe(owner)
@@ -113,9 +98,9 @@ pub(super) fn sa_token_automount(cx: &mut Cx<'_, '_>) {
     }
 }
 
-fn pod_path(owner: &crate::object::inventory::Entry<'_>, spec_path: &str) -> String {
+fn pod_path(owner: &Entry<'_>, spec_path: &str) -> String {
     match owner.origin {
-        crate::object::inventory::Origin::Input { object, .. } if !object.base_path.is_empty() => {
+        Origin::Input { object, .. } if !object.base_path.is_empty() => {
             format!("{}.{spec_path}", object.base_path)
         }
         _ => spec_path.to_string(),
@@ -126,7 +111,7 @@ pub(super) fn sa_unresolved(cx: &mut Cx<'_, '_>) {
     let inv = cx.inv;
     for pod in &inv.pods {
         let Some(spec) = pod.spec else { continue };
-        let (Some(node), name) = service_account(spec.spec) else {
+        let Some((name, span)) = &spec.service_account else {
             continue;
         };
         // Every namespace has its `default` ServiceAccount.
@@ -135,13 +120,13 @@ pub(super) fn sa_unresolved(cx: &mut Cx<'_, '_>) {
         }
         let owner = &inv.entries[pod.owner];
         let hit = Hit::new(
-            node.span(),
+            *span,
             format!(
                 "service account `{name}` is not defined in namespace `{}` of the input (nor declared as an external object)",
                 pod.namespace
             ),
         )
-        .path(pod_path(owner, spec.path));
+        .path(pod_path(owner, pod.spec_path));
         cx.report(pod.owner, hit);
     }
 }

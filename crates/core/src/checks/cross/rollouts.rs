@@ -1,29 +1,35 @@
 //! Cross checks about scaling and disruption: HPAs and the workloads they scale, and
 //! PodDisruptionBudgets and the pods they protect.
 
-use super::{describe, key_span, related_object, related_pod, Cx};
+use super::{describe, related_object, related_pod, Cx};
 use crate::checks::Hit;
-use crate::engine::object_anchor;
-use crate::object::selector::{pdb_selection, Selection};
-use crate::yaml::NodeRef;
+use crate::object::facts::{Detail, Facts, Hpa, Pdb};
+use crate::object::inventory::Entry;
+use crate::object::selector::Selection;
 
 const HPA: &str = "HorizontalPodAutoscaler";
 const PDB: &str = "PodDisruptionBudget";
 
-/// `(kind, name)` of an HPA's scale target.
-fn scale_target(root: NodeRef<'_>) -> Option<(NodeRef<'_>, &str, NodeRef<'_>, &str)> {
-    let target = root.get("spec")?.get("scaleTargetRef")?;
-    let kind = target.get("kind")?;
-    let name = target.get("name")?;
-    Some((kind, kind.as_str()?, name, name.as_str()?))
+fn hpa_of<'a>(entry: &Entry<'a>) -> Option<&'a Hpa> {
+    match &entry.facts()?.detail {
+        Detail::Hpa(hpa) => Some(hpa),
+        _ => None,
+    }
+}
+
+fn pdb_of<'a>(entry: &Entry<'a>) -> Option<(&'a Facts, &'a Pdb)> {
+    let facts = entry.facts()?;
+    match &facts.detail {
+        Detail::Pdb(pdb) => Some((facts, pdb)),
+        _ => None,
+    }
 }
 
 pub(super) fn replicas_with_hpa(cx: &mut Cx<'_, '_>) {
     let inv = cx.inv;
     let mut seen = Vec::new();
     for (hpa_index, hpa) in inv.of_kind(HPA) {
-        let Some(root) = hpa.root() else { continue };
-        let Some((_, kind, _, name)) = scale_target(root) else {
+        let Some((kind, name, _)) = hpa_of(hpa).and_then(|h| h.target.as_ref()) else {
             continue;
         };
         let Some(&target) = inv.find(kind, hpa.namespace, name).first() else {
@@ -32,16 +38,12 @@ pub(super) fn replicas_with_hpa(cx: &mut Cx<'_, '_>) {
         if seen.contains(&target) {
             continue;
         }
-        let Some((key, _)) = inv.entries[target]
-            .root()
-            .and_then(|r| r.get("spec"))
-            .and_then(|s| s.get_entry("replicas"))
-        else {
+        let Some(key) = inv.entries[target].facts().and_then(|f| f.replicas_key) else {
             continue;
         };
         seen.push(target);
         let mut hit = Hit::new(
-            key.span(),
+            key,
             format!(
                 "{} sets `spec.replicas` but {} scales it; every apply resets the replica count",
                 describe(&inv.entries[target]),
@@ -60,14 +62,14 @@ pub(super) fn replicas_with_hpa(cx: &mut Cx<'_, '_>) {
 pub(super) fn hpa_target_unresolved(cx: &mut Cx<'_, '_>) {
     let inv = cx.inv;
     for (index, hpa) in inv.of_kind(HPA) {
-        let Some(root) = hpa.root() else { continue };
-        let hit = match scale_target(root) {
-            Some((_, kind, name_node, name)) => {
+        let Some(facts) = hpa_of(hpa) else { continue };
+        let hit = match &facts.target {
+            Some((kind, name, name_span)) => {
                 if !inv.find(kind, hpa.namespace, name).is_empty() {
                     continue;
                 }
                 Hit::new(
-                    name_node.span(),
+                    *name_span,
                     format!(
                         "scaleTargetRef names {kind} `{name}`, which is not defined in namespace `{}` of the input",
                         hpa.namespace
@@ -75,41 +77,12 @@ pub(super) fn hpa_target_unresolved(cx: &mut Cx<'_, '_>) {
                 )
                 .path("spec.scaleTargetRef.name")
             }
-            None => {
-                let spec = root.get("spec");
-                let span = spec
-                    .and_then(|s| s.get_entry("scaleTargetRef"))
-                    .map_or_else(
-                        || {
-                            if spec.is_some() {
-                                key_span(root, "spec")
-                            } else {
-                                object_anchor(root)
-                            }
-                        },
-                        |(k, _)| k.span(),
-                    );
-                Hit::new(
-                    span,
-                    "the HPA has no complete scaleTargetRef (kind and name)",
-                )
-            }
+            None => Hit::new(
+                facts.incomplete_at,
+                "the HPA has no complete scaleTargetRef (kind and name)",
+            ),
         };
         cx.report(index, hit);
-    }
-}
-
-/// Replicas of a workload whose size is fixed by its spec (`None` for DaemonSets, Jobs and
-/// custom kinds, whose pod count the input does not say).
-fn replicas(kind: &str, root: NodeRef<'_>) -> Option<i64> {
-    match kind {
-        "Pod" => Some(1),
-        "Deployment" | "StatefulSet" | "ReplicaSet" | "ReplicationController" => Some(
-            root.get("spec")
-                .and_then(|s| s.get("replicas"))
-                .map_or(Some(1), NodeRef::as_i64)?,
-        ),
-        _ => None,
     }
 }
 
@@ -118,9 +91,15 @@ pub(super) fn pdb_missing(cx: &mut Cx<'_, '_>) {
     // Each budget marks the pods it covers through the label index.
     let mut covered = vec![false; inv.pods.len()];
     for (_, pdb) in inv.of_kind(PDB) {
-        let Some(root) = pdb.root() else { continue };
-        if let Ok(Selection::Pods(sel)) = pdb_selection(root) {
-            for i in inv.select_ids(pdb.namespace, &sel) {
+        if let Some((
+            _,
+            Pdb {
+                selection: Ok(Selection::Pods(sel)),
+                ..
+            },
+        )) = pdb_of(pdb)
+        {
+            for i in inv.select_ids(pdb.namespace, sel) {
                 covered[i] = true;
             }
         }
@@ -130,14 +109,14 @@ pub(super) fn pdb_missing(cx: &mut Cx<'_, '_>) {
         if covered[i] || !matches!(entry.kind, "Deployment" | "StatefulSet") {
             continue;
         }
-        let Some(root) = entry.root() else { continue };
-        if replicas(entry.kind, root).is_none_or(|r| r < 2) {
+        let Some(facts) = entry.facts() else { continue };
+        if facts.replicas().is_none_or(|r| r < 2) {
             continue;
         }
         cx.report(
             pod.owner,
             Hit::new(
-                object_anchor(root),
+                facts.anchor,
                 format!(
                     "{} runs several replicas but no PodDisruptionBudget of namespace `{}` selects its pods",
                     describe(entry),
@@ -151,16 +130,18 @@ pub(super) fn pdb_missing(cx: &mut Cx<'_, '_>) {
 pub(super) fn pdb_blocks_eviction(cx: &mut Cx<'_, '_>) {
     let inv = cx.inv;
     for (index, pdb) in inv.of_kind(PDB) {
-        let Some(root) = pdb.root() else { continue };
-        let Some(spec) = root.get("spec") else {
+        let Some((_, facts)) = pdb_of(pdb) else {
             continue;
         };
-        if let Some(v) = spec.get("maxUnavailable") {
-            if v.as_i64() == Some(0) || v.as_str().is_some_and(|s| s.trim() == "0%") {
+        if !facts.has_spec {
+            continue;
+        }
+        if let Some((zero, span)) = facts.max_unavailable {
+            if zero {
                 cx.report(
                     index,
                     Hit::new(
-                        v.span(),
+                        span,
                         "maxUnavailable is 0: no pod may ever be evicted, so node drains hang",
                     )
                     .path("spec.maxUnavailable"),
@@ -168,46 +149,43 @@ pub(super) fn pdb_blocks_eviction(cx: &mut Cx<'_, '_>) {
             }
             continue;
         }
-        let Some(min) = spec.get("minAvailable") else {
+        let Some(min) = &facts.min_available else {
             continue;
         };
-        if min.as_str().is_some_and(|s| s.trim() == "100%") {
+        if min.all {
             cx.report(
                 index,
                 Hit::new(
-                    min.span(),
+                    min.span,
                     "minAvailable is 100%: no pod may ever be evicted, so node drains hang",
                 )
                 .path("spec.minAvailable"),
             );
             continue;
         }
-        let Some(n) = min.as_i64() else { continue };
-        let Ok(Selection::Pods(sel)) = pdb_selection(root) else {
+        let Some(n) = min.count else { continue };
+        let Ok(Selection::Pods(sel)) = &facts.selection else {
             continue;
         };
-        let pods = inv.select(pdb.namespace, &sel);
+        let pods = inv.select(pdb.namespace, sel);
         if pods.is_empty() {
             continue;
         }
         let mut related = Vec::new();
         let blocks_all = pods.iter().all(|p| {
             let owner = &inv.entries[p.owner];
-            owner
-                .root()
-                .and_then(|r| replicas(owner.kind, r))
-                .is_some_and(|r| {
-                    related.extend(related_pod(
-                        inv,
-                        p,
-                        format!("{} runs {r} replica(s)", describe(owner)),
-                    ));
-                    n >= r
-                })
+            owner.facts().and_then(Facts::replicas).is_some_and(|r| {
+                related.extend(related_pod(
+                    inv,
+                    p,
+                    format!("{} runs {r} replica(s)", describe(owner)),
+                ));
+                n >= r
+            })
         });
         if blocks_all {
             let mut hit = Hit::new(
-                min.span(),
+                min.span,
                 format!(
                     "minAvailable {n} is at least the replica count of every workload it selects: no pod may be evicted, so node drains hang"
                 ),
@@ -222,19 +200,14 @@ pub(super) fn pdb_blocks_eviction(cx: &mut Cx<'_, '_>) {
 pub(super) fn pdb_selects_nothing(cx: &mut Cx<'_, '_>) {
     let inv = cx.inv;
     for (index, pdb) in inv.of_kind(PDB) {
-        let Some(root) = pdb.root() else { continue };
-        let spec = root.get("spec");
-        let anchor = spec.map_or(object_anchor(root), |s| {
-            s.get_entry("selector")
-                .map_or_else(|| key_span(root, "spec"), |(k, _)| k.span())
-        });
-        let hit = match pdb_selection(root) {
-            Err(_) => continue,
+        let Some((_, facts)) = pdb_of(pdb) else {
+            continue;
+        };
+        let anchor = facts.selector_at;
+        let hit = match &facts.selection {
+            Err(()) => continue,
             Ok(Selection::Nothing) => {
-                let why = if spec
-                    .and_then(|s| s.get("selector"))
-                    .is_some_and(|s| s.is_map())
-                {
+                let why = if facts.selector_is_map {
                     "an empty selector under policy/v1beta1 selects no pods"
                 } else {
                     "the PodDisruptionBudget has no selector, so it protects no pods"
@@ -242,7 +215,7 @@ pub(super) fn pdb_selects_nothing(cx: &mut Cx<'_, '_>) {
                 Hit::new(anchor, why)
             }
             Ok(Selection::Pods(sel)) => {
-                if !inv.select(pdb.namespace, &sel).is_empty() {
+                if !inv.select(pdb.namespace, sel).is_empty() {
                     continue;
                 }
                 let mut hit = Hit::new(
@@ -252,7 +225,7 @@ pub(super) fn pdb_selects_nothing(cx: &mut Cx<'_, '_>) {
                         pdb.namespace
                     ),
                 );
-                if let Some(p) = inv.nearest(pdb.namespace, &sel) {
+                if let Some(p) = inv.nearest(pdb.namespace, sel) {
                     hit.related.extend(related_pod(
                         inv,
                         p,
