@@ -6,7 +6,6 @@ mod rbac;
 mod rollouts;
 mod services;
 
-use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use rayon::prelude::*;
@@ -14,7 +13,7 @@ use rayon::prelude::*;
 use crate::checks::Hit;
 use crate::engine::{finding_from_hit, internal_error, ActiveCheck, ParsedInput, RunSettings};
 use crate::finding::{Finding, Location, Related};
-use crate::object::inventory::{is_cluster_scoped, Entry, Inventory, Origin, PodTemplate};
+use crate::object::inventory::{Entry, Inventory, Origin, PodTemplate};
 use crate::object::Object;
 use crate::source::Span;
 
@@ -112,12 +111,7 @@ pub fn run(inputs: &[ParsedInput], settings: &RunSettings) -> Vec<Finding> {
     if active.is_empty() {
         return Vec::new();
     }
-    let needs_inventory = active.iter().any(|a| &*a.check.id != "duplicate-object");
-    let inv = if needs_inventory {
-        Inventory::build(inputs, settings)
-    } else {
-        Inventory::default()
-    };
+    let inv = Inventory::build(inputs, settings);
     // The checks only read the inventory, so they run side by side; each keeps its own
     // findings, and the engine sorts them all afterwards.
     active
@@ -133,15 +127,13 @@ fn run_one(
     active: &ActiveCheck,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    if &*active.check.id == "duplicate-object" {
-        duplicate_object(inputs, settings, &mut |input, obj, hit| {
-            let doc = &input.documents[obj.doc];
-            out.push(finding_from_hit(input, obj, doc, active, hit));
-        });
-        return out;
-    }
-    let Some((_, f)) = REGISTRY.iter().find(|(id, _)| *id == &*active.check.id) else {
-        return out;
+    let f = if &*active.check.id == "duplicate-object" {
+        duplicate_object
+    } else {
+        match REGISTRY.iter().find(|(id, _)| *id == &*active.check.id) {
+            Some((_, f)) => *f,
+            None => return out,
+        }
     };
     let result = catch_unwind(AssertUnwindSafe(|| {
         f(&mut Cx {
@@ -182,62 +174,48 @@ fn folder_of(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
-fn duplicate_object(
-    inputs: &[ParsedInput],
-    settings: &RunSettings,
-    report: &mut dyn FnMut(&ParsedInput, &Object, Hit),
-) {
-    type Key<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
-    let mut first: HashMap<Key<'_>, (&ParsedInput, &Object)> = HashMap::new();
-    for (input, obj) in objects(inputs) {
-        if obj.id.name.is_empty() {
-            continue;
-        }
-        // An object without a namespace lands in the default one, so it clashes with the same
-        // object written with that namespace.
-        let namespace = if is_cluster_scoped(obj.kind()) {
-            ""
-        } else {
-            obj.id
-                .namespace
-                .as_deref()
-                .unwrap_or(&settings.default_namespace)
-        };
-        let key = (
-            folder_of(&input.source.path),
-            obj.group(),
-            obj.kind(),
-            namespace,
-            obj.id.name.as_str(),
-        );
-        match first.get(&key) {
-            None => {
-                first.insert(key, (input, obj));
-            }
-            Some(&(first_input, first_obj)) => {
-                let first_loc = Location::new(&first_input.source, first_obj.facts.anchor);
-                let place = if std::ptr::eq(first_input, input) {
-                    format!("first at line {}", first_loc.start.line)
-                } else {
-                    format!(
-                        "first in {} at line {}",
-                        first_input.source.path, first_loc.start.line
-                    )
-                };
-                let mut hit = Hit::new(
-                    obj.facts.anchor,
-                    format!(
-                        "{} `{}` is defined twice ({place}); applying both, the later replaces the earlier",
-                        obj.kind(),
-                        obj.id.name,
-                    ),
-                );
-                hit.related.push(Related {
-                    location: first_loc,
-                    message: "first defined here".into(),
-                });
-                report(input, obj, hit);
-            }
+/// The same object (kind, namespace, name and API group) twice in one folder: each later one
+/// is reported against the first.
+fn duplicate_object(cx: &mut Cx<'_, '_>) {
+    let inv = cx.inv;
+    for group in inv.same_key_groups() {
+        let inputs: Vec<(usize, &ParsedInput, &Object)> = group
+            .iter()
+            .filter_map(|&i| match inv.entries[i].origin {
+                Origin::Input { input, object } => Some((i, input, object)),
+                Origin::External(_) => None,
+            })
+            .collect();
+        for (n, &(index, input, obj)) in inputs.iter().enumerate() {
+            let same = |&&(_, other, other_obj): &&(usize, &ParsedInput, &Object)| {
+                folder_of(&other.source.path) == folder_of(&input.source.path)
+                    && other_obj.group() == obj.group()
+            };
+            let Some(&(_, first_input, first_obj)) = inputs[..n].iter().find(same) else {
+                continue;
+            };
+            let first_loc = Location::new(&first_input.source, first_obj.facts.anchor);
+            let place = if std::ptr::eq(first_input, input) {
+                format!("first at line {}", first_loc.start.line)
+            } else {
+                format!(
+                    "first in {} at line {}",
+                    first_input.source.path, first_loc.start.line
+                )
+            };
+            let mut hit = Hit::new(
+                obj.facts.anchor,
+                format!(
+                    "{} `{}` is defined twice ({place}); applying both, the later replaces the earlier",
+                    obj.kind(),
+                    obj.id.name,
+                ),
+            );
+            hit.related.push(Related {
+                location: first_loc,
+                message: "first defined here".into(),
+            });
+            cx.report(index, hit);
         }
     }
 }

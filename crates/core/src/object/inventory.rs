@@ -54,6 +54,11 @@ pub struct Entry<'a> {
 }
 
 impl<'a> Entry<'a> {
+    /// Kind, namespace and name: what the inventory finds entries by.
+    fn key(&self) -> (&'a str, &'a str, &'a str) {
+        (self.kind, self.namespace, self.name)
+    }
+
     /// What the cross checks know of the object, when it comes from the input.
     #[must_use]
     pub fn facts(&self) -> Option<&'a Facts> {
@@ -114,12 +119,13 @@ pub fn is_cluster_scoped(kind: &str) -> bool {
 #[derive(Debug, Default)]
 pub struct Inventory<'a> {
     pub entries: Vec<Entry<'a>>,
-    /// Kind, then namespace, then name.
-    by_key: HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, Vec<usize>>>>,
+    /// Every entry, ordered by kind, namespace, name and then input order. Sorted vectors
+    /// rather than nested hash maps: a run holds this for every object at once.
+    by_key: Vec<usize>,
     pub pods: Vec<PodTemplate<'a>>,
     pods_by_namespace: HashMap<&'a str, Vec<usize>>,
-    /// Namespace, then `key\0value`.
-    pods_by_label: HashMap<&'a str, HashMap<String, Vec<usize>>>,
+    /// By namespace: every `(key, value, pod)` label of its pods, sorted.
+    pods_by_label: HashMap<&'a str, Vec<(&'a str, &'a str, usize)>>,
     by_kind: HashMap<&'a str, Vec<usize>>,
 }
 
@@ -195,23 +201,19 @@ impl<'a> Inventory<'a> {
         }
         for (i, pod) in inv.pods.iter().enumerate() {
             let by_label = inv.pods_by_label.entry(pod.namespace).or_default();
-            for (k, v) in pod.labels {
-                by_label.entry(label_key(k, v)).or_default().push(i);
-            }
+            by_label.extend(pod.labels.iter().map(|(k, v)| (k.as_str(), v.as_str(), i)));
         }
+        for labels in inv.pods_by_label.values_mut() {
+            labels.sort_unstable();
+        }
+        let entries = &inv.entries;
+        inv.by_key = (0..entries.len()).collect();
+        inv.by_key.sort_unstable_by_key(|&i| (entries[i].key(), i));
         inv
     }
 
     fn push(&mut self, entry: Entry<'a>) -> usize {
         let index = self.entries.len();
-        self.by_key
-            .entry(entry.kind)
-            .or_default()
-            .entry(entry.namespace)
-            .or_default()
-            .entry(entry.name)
-            .or_default()
-            .push(index);
         self.by_kind.entry(entry.kind).or_default().push(index);
         self.entries.push(entry);
         index
@@ -222,11 +224,20 @@ impl<'a> Inventory<'a> {
     /// Entries with this kind, namespace and name, in input order (externals last).
     #[must_use]
     pub fn find(&self, kind: &str, namespace: &str, name: &str) -> &[usize] {
+        let key = (kind, namespace, name);
+        let start = self
+            .by_key
+            .partition_point(|&i| self.entries[i].key() < key);
+        let len = self.by_key[start..].partition_point(|&i| self.entries[i].key() == key);
+        &self.by_key[start..start + len]
+    }
+
+    /// Every group of two or more entries with the same kind, namespace and name, each in
+    /// input order (externals last).
+    pub fn same_key_groups(&self) -> impl Iterator<Item = &[usize]> {
         self.by_key
-            .get(kind)
-            .and_then(|m| m.get(namespace))
-            .and_then(|m| m.get(name))
-            .map_or(&[], Vec::as_slice)
+            .chunk_by(|&a, &b| self.entries[a].key() == self.entries[b].key())
+            .filter(|group| group.len() > 1)
     }
 
     /// The first entry with this kind, namespace and name.
@@ -259,22 +270,36 @@ impl<'a> Inventory<'a> {
     /// matches. An equality requirement narrows the candidates through the label index first.
     #[must_use]
     pub fn select_ids(&self, namespace: &str, selector: &Selector) -> Vec<usize> {
-        let candidates: &[usize] = match selector.equality() {
-            Some((k, v)) => self
-                .pods_by_label
-                .get(namespace)
-                .and_then(|m| m.get(&label_key(k, v)))
-                .map_or(&[], Vec::as_slice),
+        let matches = |&i: &usize| selector.matches(self.pods[i].labels);
+        match selector.equality() {
+            Some((k, v)) => self.pods_with(namespace, k, v).filter(matches).collect(),
             None => self
                 .pods_by_namespace
                 .get(namespace)
-                .map_or(&[], Vec::as_slice),
-        };
-        candidates
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .copied()
+                .filter(matches)
+                .collect(),
+        }
+    }
+
+    /// Indexes of the pod templates of `namespace` labelled `key=value`, in pod order.
+    fn pods_with<'s>(
+        &'s self,
+        namespace: &str,
+        key: &'s str,
+        value: &'s str,
+    ) -> impl Iterator<Item = usize> + 's {
+        let labels = self
+            .pods_by_label
+            .get(namespace)
+            .map_or(&[][..], Vec::as_slice);
+        let start = labels.partition_point(|&(k, v, _)| (k, v) < (key, value));
+        labels[start..]
             .iter()
-            .copied()
-            .filter(|&i| selector.matches(self.pods[i].labels))
-            .collect()
+            .take_while(move |&&(k, v, _)| (k, v) == (key, value))
+            .map(|&(_, _, i)| i)
     }
 
     /// Pod templates of `namespace` that `selector` matches.
@@ -292,14 +317,13 @@ impl<'a> Inventory<'a> {
     #[must_use]
     pub fn nearest(&self, namespace: &str, selector: &Selector) -> Option<&PodTemplate<'a>> {
         use crate::object::selector::Requirement;
-        let index = self.pods_by_label.get(namespace)?;
         let mut shared: HashMap<usize, usize> = HashMap::new();
         for req in &selector.requirements {
             let Requirement::In(k, values) = req else {
                 continue;
             };
             for v in values {
-                for &i in index.get(&label_key(k, v)).into_iter().flatten() {
+                for i in self.pods_with(namespace, k, v) {
                     *shared.entry(i).or_default() += 1;
                 }
             }
@@ -309,14 +333,6 @@ impl<'a> Inventory<'a> {
             .max_by_key(|&(i, n)| (n, std::cmp::Reverse(i)))
             .map(|(i, _)| &self.pods[i])
     }
-}
-
-fn label_key(k: &str, v: &str) -> String {
-    let mut s = String::with_capacity(k.len() + v.len() + 1);
-    s.push_str(k);
-    s.push('\0');
-    s.push_str(v);
-    s
 }
 
 /// A `labels:` mapping as the API stores it.
