@@ -18,6 +18,7 @@ use crate::k8s::version::KubeVersion;
 use crate::load::WalkOptions;
 use crate::object::inventory::{ExternalObject, Port};
 use crate::object::pod::builtin_pod_spec_path;
+use crate::object::selector::Labels;
 use crate::source::{SourceFile, Span};
 use crate::yaml::{self, NodeRef};
 
@@ -586,7 +587,7 @@ fn external_object(node: NodeRef<'_>) -> Decoded<ExternalObject> {
     let name = f.required_str("name")?.to_string();
     let kind = f.required_str("kind")?.to_string();
     let namespace = f.opt_str("namespace")?.map(str::to_string);
-    let mut labels = BTreeMap::new();
+    let mut labels = Labels::new();
     if let Some(l) = f.get("labels") {
         let _ = Fields::new(l, "`labels`")?;
         for (k, v) in l.entries() {
