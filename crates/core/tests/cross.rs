@@ -1,13 +1,13 @@
 //! Cross-object checks over several files at once: references resolved across files, related
 //! locations into other files, namespaces, and objects declared as external.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use kubelint_core::checks::builtin;
 use kubelint_core::engine::{run, Outcome, RunSettings};
 use kubelint_core::finding::Finding;
 use kubelint_core::object::inventory::{ExternalObject, Port};
+use kubelint_core::object::selector::Labels;
 use kubelint_core::source::SourceFile;
 
 fn settings(ids: &[&str]) -> RunSettings {
@@ -236,7 +236,7 @@ spec:
             kind: "Deployment".into(),
             name: "web".into(),
             namespace: Some("shop".into()),
-            labels: BTreeMap::from([("app".into(), "web".into())]),
+            labels: [("app".into(), "web".into())].into_iter().collect(),
             ports: vec![Port {
                 name: Some("http".into()),
                 number: Some(8080),
@@ -247,7 +247,7 @@ spec:
             kind: "Service".into(),
             name: "auth".into(),
             namespace: Some("shop".into()),
-            labels: BTreeMap::new(),
+            labels: Labels::new(),
             ports: vec![Port {
                 name: Some("grpc".into()),
                 number: Some(9000),
