@@ -220,7 +220,10 @@ fn kubelint_units(check: &str, name: &str, text: &str) -> BTreeSet<Unit> {
                 .iter()
                 .find(|d| d.span.start <= at && at <= d.span.end)
                 .unwrap_or_else(|| panic!("{check}: finding outside every document"));
-            (doc.index - skipped, f.container.clone())
+            (
+                doc.index - skipped,
+                f.container.as_deref().map(str::to_string),
+            )
         })
         .collect()
 }

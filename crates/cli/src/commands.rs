@@ -336,7 +336,7 @@ fn template_file(source: &str, chart_dir: Option<&Path>, cwd: &Path) -> Option<(
 /// Adds to each Helm-rendered finding a related location in its chart template: the line that
 /// produces the field when [`helm::locate_field`] is sure of it, else the template file itself.
 fn add_template_locations(findings: &mut [Finding], chart_dir: Option<&Path>, cwd: &Path) {
-    let mut templates: HashMap<String, Option<Arc<SourceFile>>> = HashMap::new();
+    let mut templates: HashMap<Arc<str>, Option<Arc<SourceFile>>> = HashMap::new();
     for f in findings.iter_mut() {
         let Some(source) = f.helm_source.clone() else {
             continue;

@@ -40,8 +40,8 @@ impl Fingerprint {
             name: object.map(|o| o.name.clone()).unwrap_or_default(),
             path: match (&f.path, &f.container) {
                 (Some(path), Some(container)) => by_container_name(path, container),
-                (Some(path), None) => path.clone(),
-                (None, container) => container.clone().unwrap_or_default(),
+                (Some(path), None) => path.to_string(),
+                (None, container) => container.as_deref().unwrap_or_default().to_string(),
             },
         }
     }
@@ -150,10 +150,10 @@ impl Baseline {
         for f in findings.iter_mut().filter(|f| f.suppression.is_none()) {
             if let Some(n) = left.get_mut(&Fingerprint::of(f)).filter(|n| **n > 0) {
                 *n -= 1;
-                f.suppression = Some(Suppression {
+                f.suppression = Some(Box::new(Suppression {
                     kind: SuppressionKind::External,
                     justification: "in baseline".into(),
-                });
+                }));
             }
         }
         left.values().sum()

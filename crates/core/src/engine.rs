@@ -206,6 +206,12 @@ pub fn run_inputs(
         }
     }
     let cross = checks::cross::run(&inputs, settings);
+    // Nothing reads the facts after the cross pass; the findings are gathered next.
+    for input in &mut inputs {
+        for obj in &mut input.objects {
+            obj.facts = object::facts::Facts::default();
+        }
+    }
     // Sized once: growing a vector of every finding by doubling would briefly hold two.
     let mut findings =
         Vec::with_capacity(per_file.iter().map(Vec::len).sum::<usize>() + cross.len());
@@ -255,6 +261,8 @@ fn lint_file(
     if !settings.retain_text {
         release_text(&mut input, &mut findings);
     }
+    // Every file's findings are held until the cross pass is done: no spare capacity.
+    findings.shrink_to_fit();
     (input, findings)
 }
 
@@ -339,9 +347,7 @@ fn parse_input(
                     path: None,
                     object: None,
                     container: None,
-                    helm_source: doc
-                        .and_then(|d| d.helm_source.as_deref())
-                        .map(str::to_string),
+                    helm_source: doc.and_then(|d| d.helm_source.clone()),
                     related,
                     remediation: active.check.remediation.clone(),
                     secret: false,
@@ -545,7 +551,7 @@ pub(crate) fn internal_error(
         path: None,
         object: Some(obj.id.clone()),
         container: None,
-        helm_source: doc.helm_source.as_deref().map(str::to_string),
+        helm_source: doc.helm_source.clone(),
         related: Vec::new(),
         remediation: "report this with the input that triggers it; the other checks still ran"
             .into(),
@@ -566,11 +572,11 @@ pub(crate) fn finding_from_hit(
         severity: hit.severity.unwrap_or(active.severity),
         message: hit.message,
         location: Location::new(&input.source, hit.span),
-        label: hit.label,
-        path: hit.path,
+        label: hit.label.map(String::into_boxed_str),
+        path: hit.path.map(String::into_boxed_str),
         object: Some(obj.id.clone()),
-        container: hit.container,
-        helm_source: doc.helm_source.as_deref().map(str::to_string),
+        container: hit.container.map(String::into_boxed_str),
+        helm_source: doc.helm_source.clone(),
         related: hit.related,
         remediation: active.check.remediation.clone(),
         secret: active.check.secret,
@@ -918,10 +924,10 @@ mod tests {
         // Equal keys keep their input order: tag them through `label`.
         let mut tied: Vec<Finding> = (0..5).map(|i| finding(1 + i % 2, "a", "m")).collect();
         for (i, f) in tied.iter_mut().enumerate() {
-            f.label = Some(i.to_string());
+            f.label = Some(i.to_string().into());
         }
         sort_findings(&mut tied);
-        let labels: Vec<_> = tied.iter().map(|f| f.label.clone().unwrap()).collect();
+        let labels: Vec<_> = tied.iter().map(|f| f.label.as_deref().unwrap()).collect();
         assert_eq!(labels, ["0", "2", "4", "1", "3"]);
     }
 

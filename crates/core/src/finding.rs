@@ -103,17 +103,19 @@ pub struct Finding {
     pub message: String,
     pub location: Location,
     /// Label shown under the span in rendered snippets.
-    pub label: Option<String>,
+    pub label: Option<Box<str>>,
     /// Field path of the offending node (`spec.template.spec.containers[0].image`).
-    pub path: Option<String>,
+    pub path: Option<Box<str>>,
     pub object: Option<Arc<ObjectId>>,
-    pub container: Option<String>,
-    pub helm_source: Option<String>,
+    pub container: Option<Box<str>>,
+    /// The `# Source:` template of the Helm-rendered document (shared by its findings).
+    pub helm_source: Option<Arc<str>>,
     pub related: Vec<Related>,
     pub remediation: Arc<str>,
     /// The span covers a secret value: renderers must mask it in snippets.
     pub secret: bool,
-    pub suppression: Option<Suppression>,
+    /// Boxed: most findings have none, and a run holds every finding at once.
+    pub suppression: Option<Box<Suppression>>,
 }
 
 impl Finding {

@@ -134,7 +134,7 @@ pub struct Directive {
     reason: String,
     until: Option<Date>,
     object: Option<Arc<ObjectId>>,
-    helm_source: Option<String>,
+    helm_source: Option<Arc<str>>,
 }
 
 impl Directive {
@@ -245,19 +245,21 @@ pub fn apply(outcome: &mut Outcome, settings: &RunSettings, options: &Options<'_
             }
         }
         if let Some(justification) = reason {
-            finding.suppression = Some(Suppression {
+            finding.suppression = Some(Box::new(Suppression {
                 kind: SuppressionKind::InSource,
                 justification,
-            });
+            }));
         }
         // A matching config ignore is in force even where the manifest already suppresses the
         // finding, so it is not reported as unused.
         for (ignore, used) in &mut ignores {
             if ignore.matches(finding) {
                 *used = true;
-                finding.suppression.get_or_insert_with(|| Suppression {
-                    kind: SuppressionKind::External,
-                    justification: ignore.reason.clone(),
+                finding.suppression.get_or_insert_with(|| {
+                    Box::new(Suppression {
+                        kind: SuppressionKind::External,
+                        justification: ignore.reason.clone(),
+                    })
                 });
             }
         }
@@ -332,7 +334,7 @@ fn meta_finding(
     message: String,
     location: Location,
     object: Option<Arc<ObjectId>>,
-    helm_source: Option<String>,
+    helm_source: Option<Arc<str>>,
 ) -> Finding {
     Finding {
         check: Arc::clone(&check.check.id),
@@ -432,7 +434,7 @@ fn collect_annotations(input: &ParsedInput, settings: &RunSettings, out: &mut Ve
                     reason,
                     until: until.unwrap_or(None),
                     object: Some(obj.id.clone()),
-                    helm_source: doc.helm_source.as_deref().map(str::to_string),
+                    helm_source: doc.helm_source.clone(),
                 });
             }
         }
@@ -471,7 +473,7 @@ fn collect_annotations(input: &ParsedInput, settings: &RunSettings, out: &mut Ve
                     reason,
                     until: None,
                     object: None,
-                    helm_source: doc.helm_source.as_deref().map(str::to_string),
+                    helm_source: doc.helm_source.clone(),
                 });
             }
         }
@@ -562,9 +564,7 @@ fn collect_comments(input: &ParsedInput, out: &mut Vec<Directive>) {
             reason,
             until: until.unwrap_or(None),
             object,
-            helm_source: doc
-                .and_then(|d| d.helm_source.as_deref())
-                .map(str::to_string),
+            helm_source: doc.and_then(|d| d.helm_source.clone()),
         });
     }
 }

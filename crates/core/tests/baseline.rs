@@ -85,7 +85,7 @@ fn new_findings_are_reported_and_gone_ones_counted() {
         .filter(|f| f.suppression.is_none())
         .map(|f| (f.location.start.line, f.container.clone()))
         .collect();
-    assert_eq!(open, [(18, Some("debug".to_string()))]);
+    assert_eq!(open, [(18, Some("debug".into()))]);
     assert_eq!(stale, 1);
     // The same file under another name is not the baseline's.
     let mut elsewhere = lint_text("other.yaml", BEFORE, &settings);

@@ -65,7 +65,11 @@ impl Diagnostic for Report<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let f = self.finding;
         let primary = LabeledSpan::new_primary_with_span(
-            Some(f.label.clone().unwrap_or_else(|| f.check.to_string())),
+            Some(
+                f.label
+                    .as_deref()
+                    .map_or_else(|| f.check.to_string(), str::to_string),
+            ),
             f.location.span,
         );
         let related = f

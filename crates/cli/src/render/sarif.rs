@@ -450,7 +450,7 @@ mod tests {
             related: Vec::new(),
             remediation: "remove hostNetwork".into(),
             secret: false,
-            suppression,
+            suppression: suppression.map(Box::new),
         }
     }
 

@@ -25,7 +25,8 @@ pub struct Object {
     pub id: Arc<ObjectId>,
     /// Field path prefix of the object inside its document (`items[2]` for List items).
     pub base_path: String,
-    /// What the cross-object checks read of it, taken while its tree was whole.
+    /// What the cross-object checks read of it, taken while its tree was whole (and emptied
+    /// once they have run).
     pub facts: facts::Facts,
 }
 

@@ -46,13 +46,15 @@ struct Chunk {
 #[must_use]
 pub fn parse(source: &SourceFile) -> ParsedFile {
     let mut out = ParsedFile::default();
-    let mut helm_source: Option<Box<str>> = None;
+    let mut helm_source: Option<Arc<str>> = None;
     for (index, chunk) in split_stream(source).into_iter().enumerate() {
         let text = &source.text[chunk.start as usize..chunk.end as usize];
         let (source_in_chunk, source_after_chunk) = helm_source_comments(text);
-        let doc_source = source_in_chunk.or_else(|| helm_source.clone());
+        let doc_source = source_in_chunk
+            .map(Arc::from)
+            .or_else(|| helm_source.clone());
         if let Some(after) = source_after_chunk {
-            helm_source = Some(after);
+            helm_source = Some(Arc::from(after));
         }
         if let Some(span) = chunk.bad_separator {
             out.errors.push(SyntaxError {

@@ -62,7 +62,7 @@ pub struct Document {
     /// The text range of the chunk this document was parsed from.
     pub span: Span,
     /// Path from the nearest preceding Helm `# Source:` comment, if any.
-    pub helm_source: Option<Box<str>>,
+    pub helm_source: Option<Arc<str>>,
     pub duplicate_keys: Vec<DuplicateKey>,
     /// Explicit tags (`!!str`, `!!int`, a local `!foo`) by node, in node order. Tags are rare,
     /// so they live here rather than in every scalar node.
