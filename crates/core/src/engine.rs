@@ -454,7 +454,7 @@ fn is_go_template(source: &SourceFile, parsed: &yaml::ParsedFile) -> bool {
     }
     parsed.documents.iter().any(|doc| {
         doc.nodes.iter().any(|node| {
-            matches!(node.kind, yaml::NodeKind::Map(_))
+            matches!(node.kind, yaml::NodeKind::Map { .. })
                 && source.text[node.span.start as usize..].starts_with("{{")
         })
     })

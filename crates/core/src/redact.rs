@@ -9,7 +9,7 @@ use regex::Regex;
 use crate::engine::{ParsedInput, RunSettings};
 use crate::object::pod::PodSpec;
 use crate::source::Span;
-use crate::yaml::{NodeKind, NodeRef};
+use crate::yaml::NodeRef;
 
 /// Variable or key names that announce a credential. `env-secret-literal` uses the same pattern.
 pub const SECRET_NAME_PATTERN: &str = r"(?i)(passw(or)?d|passwd|secret|token|api[_-]?key|private[_-]?key|credential|access[_-]?key|auth[_-]?key|client[_-]?secret)";
@@ -98,13 +98,12 @@ pub fn secret_spans(input: &ParsedInput, settings: &RunSettings) -> Vec<Span> {
 /// keeps only the last, but the earlier ones are in the file, and in snippets, all the same).
 fn all_entries(map: NodeRef<'_>) -> Vec<(NodeRef<'_>, NodeRef<'_>)> {
     let mut out = map.entries();
-    if let NodeKind::Map(raw) = &map.node().kind {
-        out.extend(
-            raw.entries
-                .iter()
-                .map(|&(k, v)| (NodeRef::new(map.doc, k), NodeRef::new(map.doc, v))),
-        );
-    }
+    out.extend(
+        map.doc
+            .map_entries(map.node())
+            .iter()
+            .map(|&(k, v)| (NodeRef::new(map.doc, k), NodeRef::new(map.doc, v))),
+    );
     out
 }
 

@@ -442,10 +442,7 @@ fn collect_annotations(input: &ParsedInput, settings: &RunSettings, out: &mut Ve
     // Ignore annotations anywhere else (under `spec`, on a container) suppress nothing.
     for (doc_index, doc) in input.documents.iter().enumerate() {
         for node in &doc.nodes {
-            let NodeKind::Map(map) = &node.kind else {
-                continue;
-            };
-            for &(key_id, value_id) in &map.entries {
+            for &(key_id, value_id) in doc.map_entries(node) {
                 let key = doc.node(key_id);
                 let Some(text) = key.text() else { continue };
                 let target = if text == ANNOTATION_ALL {
@@ -655,14 +652,14 @@ fn walk(
     if source.line_col(node.span.start).line > line || source.line_col(node.span.end).line < line {
         return;
     }
-    match &node.kind {
-        NodeKind::Seq(items) => {
-            for &item in items {
+    match node.kind {
+        NodeKind::Seq { .. } => {
+            for &item in doc.seq_items(node) {
                 walk(doc, item, Role::Item, source, line, found, depth + 1);
             }
         }
-        NodeKind::Map(map) => {
-            for &(k, v) in &map.entries {
+        NodeKind::Map { .. } => {
+            for &(k, v) in doc.map_entries(node) {
                 let key_start = doc.nodes[k as usize].span.start;
                 if source.line_col(key_start).line == line {
                     found.push((

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
-pub use node::{Document, DuplicateKey, MapNode, Node, NodeId, NodeKind, NodeRef, Style};
+pub use node::{Document, DuplicateKey, Node, NodeId, NodeKind, NodeRef, Style, FROM_SOURCE};
 pub use resolve::Scalar;
 
 use crate::source::{to_u32, SourceFile, Span};
@@ -68,6 +68,9 @@ pub fn parse(source: &SourceFile) -> ParsedFile {
         match parse_chunk(source, &chunk) {
             Ok(Some((builder, root))) => out.documents.push(Document {
                 nodes: builder.nodes,
+                items: builder.items,
+                entries: builder.entries,
+                strings: builder.strings,
                 root: Some(root),
                 index,
                 span: Span::new(chunk.start, chunk.end),
@@ -245,6 +248,12 @@ struct Builder<'s> {
     /// because saphyr's scalar span starts at the content, not at the indicator.
     prev_end: u32,
     nodes: Vec<Node>,
+    items: Vec<NodeId>,
+    entries: Vec<(NodeId, NodeId)>,
+    strings: Vec<Box<str>>,
+    /// Emptied child lists of closed collections, reused by the next ones opened.
+    spare_items: Vec<Vec<NodeId>>,
+    spare_entries: Vec<Vec<(NodeId, NodeId)>>,
     anchors: HashMap<usize, NodeId>,
     duplicates: Vec<DuplicateKey>,
     tags: Vec<(NodeId, Box<str>)>,
@@ -261,6 +270,11 @@ impl<'s> Builder<'s> {
             offsets: CharOffsets::new(text),
             prev_end: chunk.start,
             nodes: Vec::new(),
+            items: Vec::new(),
+            entries: Vec::new(),
+            strings: Vec::new(),
+            spare_items: Vec::new(),
+            spare_entries: Vec::new(),
             anchors: HashMap::new(),
             duplicates: Vec::new(),
             tags: Vec::new(),
@@ -328,8 +342,14 @@ impl<'s> Builder<'s> {
                     }
                     let as_written = self.source.text.get(span.start as usize..span.end as usize)
                         == Some(&*value);
+                    let text = if as_written {
+                        FROM_SOURCE
+                    } else {
+                        self.strings.push(value.into_owned().into_boxed_str());
+                        to_u32(self.strings.len() - 1)
+                    };
                     let kind = NodeKind::Scalar {
-                        text: (!as_written).then(|| value.into_owned().into_boxed_str()),
+                        text,
                         style: match style {
                             ScalarStyle::Plain => Style::Plain,
                             ScalarStyle::SingleQuoted => Style::SingleQuoted,
@@ -371,67 +391,68 @@ impl<'s> Builder<'s> {
                         }
                     }
                     let placeholder = if is_map {
-                        NodeKind::Map(MapNode::default())
+                        NodeKind::Map { start: 0, len: 0 }
                     } else {
-                        NodeKind::Seq(Box::default())
+                        NodeKind::Seq { start: 0, len: 0 }
                     };
                     let id = self.push(placeholder, span, anchor);
                     self.prev_end = raw.end;
                     stack.push(if is_map {
                         Open::Map {
                             id,
-                            entries: Vec::new(),
+                            entries: self.spare_entries.pop().unwrap_or_default(),
                             merges: Vec::new(),
                             pending_key: None,
                         }
                     } else {
                         Open::Seq {
                             id,
-                            items: Vec::new(),
+                            items: self.spare_items.pop().unwrap_or_default(),
                         }
                     });
                     continue;
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
                     let Some(open) = stack.pop() else { continue };
-                    let (id, kind) = match open {
-                        Open::Seq { id, items } => (id, NodeKind::Seq(items.into_boxed_slice())),
+                    // Block collections end where the next token starts; end them at their last
+                    // child instead so that spans never swallow trailing blank lines.
+                    let (id, kind, last_child_end) = match open {
+                        Open::Seq { id, mut items } => {
+                            let kind = NodeKind::Seq {
+                                start: to_u32(self.items.len()),
+                                len: to_u32(items.len()),
+                            };
+                            let last = items.last().map(|&i| self.nodes[i as usize].span.end);
+                            self.items.extend_from_slice(&items);
+                            items.clear();
+                            self.spare_items.push(items);
+                            (id, kind, last)
+                        }
                         Open::Map {
                             id,
-                            entries,
+                            mut entries,
                             merges,
                             ..
                         } => {
-                            let map = MapNode {
-                                entries: entries.into_boxed_slice(),
+                            self.find_duplicates(&entries);
+                            let kind = NodeKind::Map {
+                                start: to_u32(self.entries.len()),
+                                len: to_u32(entries.len()),
                             };
-                            self.find_duplicates(&map);
+                            let last = entries
+                                .iter()
+                                .map(|&(_, v)| v)
+                                .chain(merges.iter().copied())
+                                .map(|i| self.nodes[i as usize].span.end)
+                                .max();
                             if !merges.is_empty() {
                                 self.merges.push((id, merges.into_boxed_slice()));
                             }
-                            (id, NodeKind::Map(map))
+                            self.entries.extend_from_slice(&entries);
+                            entries.clear();
+                            self.spare_entries.push(entries);
+                            (id, kind, last)
                         }
-                    };
-                    // Block collections end where the next token starts; end them at their last
-                    // child instead so that spans never swallow trailing blank lines.
-                    let last_child_end = match &kind {
-                        NodeKind::Seq(items) => {
-                            items.last().map(|&i| self.nodes[i as usize].span.end)
-                        }
-                        NodeKind::Map(map) => map
-                            .entries
-                            .iter()
-                            .map(|&(_, v)| v)
-                            .chain(
-                                self.merges
-                                    .last()
-                                    .filter(|(m, _)| *m == id)
-                                    .into_iter()
-                                    .flat_map(|(_, merged)| merged.iter().copied()),
-                            )
-                            .map(|i| self.nodes[i as usize].span.end)
-                            .max(),
-                        _ => None,
                     };
                     let node = &mut self.nodes[id as usize];
                     node.kind = kind;
@@ -561,31 +582,33 @@ impl<'s> Builder<'s> {
         let mut id = id;
         for _ in 0..8 {
             let node = &doc_nodes[id as usize];
-            match &node.kind {
+            match node.kind {
                 NodeKind::Scalar {
-                    text: Some(text), ..
-                } => return Some(text),
-                NodeKind::Scalar { text: None, .. } => {
+                    text: FROM_SOURCE, ..
+                } => {
                     return self
                         .source
                         .text
                         .get(node.span.start as usize..node.span.end as usize)
                 }
-                NodeKind::Alias(t) => id = *t,
+                NodeKind::Scalar { text, .. } => {
+                    return self.strings.get(text as usize).map(|s| &**s)
+                }
+                NodeKind::Alias(t) => id = t,
                 _ => return None,
             }
         }
         None
     }
 
-    fn find_duplicates(&mut self, map: &MapNode) {
+    fn find_duplicates(&mut self, entries: &[(NodeId, NodeId)]) {
         let mut found = Vec::new();
-        if map.entries.len() <= 16 {
-            for (i, &(key, _)) in map.entries.iter().enumerate() {
+        if entries.len() <= 16 {
+            for (i, &(key, _)) in entries.iter().enumerate() {
                 let Some(text) = self.key_text(key) else {
                     continue;
                 };
-                if let Some(&(first, _)) = map.entries[..i]
+                if let Some(&(first, _)) = entries[..i]
                     .iter()
                     .find(|(k, _)| self.key_text(*k) == Some(text))
                 {
@@ -593,8 +616,8 @@ impl<'s> Builder<'s> {
                 }
             }
         } else {
-            let mut firsts: HashMap<&str, NodeId> = HashMap::with_capacity(map.entries.len());
-            for &(key, _) in &map.entries {
+            let mut firsts: HashMap<&str, NodeId> = HashMap::with_capacity(entries.len());
+            for &(key, _) in entries {
                 let Some(text) = self.key_text(key) else {
                     continue;
                 };

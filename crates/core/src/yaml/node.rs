@@ -18,28 +18,31 @@ pub enum Style {
     Folded,
 }
 
-#[derive(Debug)]
+/// [`NodeKind::Scalar::text`] of a scalar whose value is the source text under its span.
+pub const FROM_SOURCE: u32 = u32::MAX;
+
+/// What a node is. Children and owned texts live in arenas of the [`Document`], so a node is
+/// a few words and a tree is a handful of allocations, however many nodes it has.
+#[derive(Clone, Copy, Debug)]
 pub enum NodeKind {
     Scalar {
-        /// `None` when the value is exactly the source text under the node's span (most plain
-        /// scalars): it is read from [`Document::source`] instead of being allocated.
-        text: Option<Box<str>>,
+        /// [`FROM_SOURCE`] when the value is exactly the source text under the node's span
+        /// (most plain scalars), read from [`Document::source`]; else an index into
+        /// [`Document::strings`] (escapes, folding, line joins).
+        text: u32,
         style: Style,
     },
-    Seq(Box<[NodeId]>),
-    Map(MapNode),
+    /// Items `start..start + len` of [`Document::items`].
+    Seq { start: u32, len: u32 },
+    /// Entries `start..start + len` of [`Document::entries`], in source order; a repeated key
+    /// appears twice and the later entry wins on lookup. `<<` merge keys are not entries: see
+    /// [`Document::merges_of`].
+    Map { start: u32, len: u32 },
     /// `*name`: the node it refers to. Following it yields the node where it is written.
     Alias(NodeId),
 }
 
-#[derive(Debug, Default)]
-pub struct MapNode {
-    /// In source order; a repeated key appears twice and the later entry wins on lookup.
-    /// `<<` merge keys are not entries: see [`Document::merges_of`].
-    pub entries: Box<[(NodeId, NodeId)]>,
-}
-
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct Node {
     pub kind: NodeKind,
     pub span: Span,
@@ -56,6 +59,12 @@ pub struct DuplicateKey {
 #[derive(Debug)]
 pub struct Document {
     pub nodes: Vec<Node>,
+    /// The items of every sequence, each sequence's contiguous.
+    pub items: Vec<NodeId>,
+    /// The `(key, value)` entries of every mapping, each mapping's contiguous.
+    pub entries: Vec<(NodeId, NodeId)>,
+    /// Scalar values that are not their source text as written.
+    pub strings: Vec<Box<str>>,
     pub root: Option<NodeId>,
     /// 0-based index among the stream's chunks (empty chunks counted).
     pub index: usize,
@@ -83,6 +92,9 @@ impl Document {
     /// source): what a run keeps of a document once its file is linted.
     pub fn clear(&mut self) {
         self.nodes = Vec::new();
+        self.items = Vec::new();
+        self.entries = Vec::new();
+        self.strings = Vec::new();
         self.root = None;
         self.duplicate_keys = Vec::new();
         self.tags = Vec::new();
@@ -94,14 +106,32 @@ impl Document {
     /// The value of a scalar node of this document; `None` for collections and aliases.
     #[must_use]
     pub fn scalar_text<'d>(&'d self, node: &'d Node) -> Option<&'d str> {
-        match &node.kind {
+        match node.kind {
             NodeKind::Scalar {
-                text: Some(text), ..
-            } => Some(text),
-            NodeKind::Scalar { text: None, .. } => self
+                text: FROM_SOURCE, ..
+            } => self
                 .source
                 .get(node.span.start as usize..node.span.end as usize),
+            NodeKind::Scalar { text, .. } => self.strings.get(text as usize).map(|s| &**s),
             _ => None,
+        }
+    }
+
+    /// The items of a sequence node (empty for anything else).
+    #[must_use]
+    pub fn seq_items(&self, node: &Node) -> &[NodeId] {
+        match node.kind {
+            NodeKind::Seq { start, len } => &self.items[start as usize..(start + len) as usize],
+            _ => &[],
+        }
+    }
+
+    /// The own entries of a mapping node (empty for anything else).
+    #[must_use]
+    pub fn map_entries(&self, node: &Node) -> &[(NodeId, NodeId)] {
+        match node.kind {
+            NodeKind::Map { start, len } => &self.entries[start as usize..(start + len) as usize],
+            _ => &[],
         }
     }
 
@@ -179,12 +209,12 @@ impl<'d> NodeRef<'d> {
 
     #[must_use]
     pub fn is_map(self) -> bool {
-        matches!(self.node().kind, NodeKind::Map(_))
+        matches!(self.node().kind, NodeKind::Map { .. })
     }
 
     #[must_use]
     pub fn is_seq(self) -> bool {
-        matches!(self.node().kind, NodeKind::Seq(_))
+        matches!(self.node().kind, NodeKind::Seq { .. })
     }
 
     #[must_use]
@@ -280,8 +310,8 @@ impl<'d> NodeRef<'d> {
     #[must_use]
     pub fn is_empty_value(self) -> bool {
         match &self.node().kind {
-            NodeKind::Map(m) => m.entries.is_empty() && self.doc.merges_of(self.id).is_empty(),
-            NodeKind::Seq(items) => items.is_empty(),
+            NodeKind::Map { len, .. } => *len == 0 && self.doc.merges_of(self.id).is_empty(),
+            NodeKind::Seq { len, .. } => *len == 0,
             _ => self.is_null(),
         }
     }
@@ -289,11 +319,9 @@ impl<'d> NodeRef<'d> {
     /// Items of a sequence (aliases followed); empty for anything else.
     pub fn items(self) -> impl Iterator<Item = NodeRef<'d>> + 'd {
         let doc = self.doc;
-        let items: &'d [NodeId] = match &self.node().kind {
-            NodeKind::Seq(items) => items,
-            _ => &[],
-        };
-        items.iter().map(move |&id| NodeRef::new(doc, id))
+        doc.seq_items(self.node())
+            .iter()
+            .map(move |&id| NodeRef::new(doc, id))
     }
 
     /// Value for `key` in a mapping: the last own entry with that key, else the first merge
@@ -312,11 +340,12 @@ impl<'d> NodeRef<'d> {
     }
 
     fn get_entry_within(self, key: &str, budget: &mut usize) -> Option<(NodeRef<'d>, NodeRef<'d>)> {
-        let NodeKind::Map(map) = &self.node().kind else {
+        let node = self.node();
+        if !matches!(node.kind, NodeKind::Map { .. }) {
             return None;
-        };
+        }
         let doc = self.doc;
-        for &(k, v) in map.entries.iter().rev() {
+        for &(k, v) in doc.map_entries(node).iter().rev() {
             if key_is(doc, k, key) {
                 return Some((NodeRef::new(doc, k), NodeRef::new(doc, v)));
             }
@@ -350,12 +379,13 @@ impl<'d> NodeRef<'d> {
         seen: &mut KeySet<'d>,
         budget: &mut usize,
     ) {
-        let NodeKind::Map(map) = &self.node().kind else {
+        let node = self.node();
+        if !matches!(node.kind, NodeKind::Map { .. }) {
             return;
-        };
+        }
         let doc = self.doc;
         let first_own = out.len();
-        for &(k, v) in map.entries.iter().rev() {
+        for &(k, v) in doc.map_entries(node).iter().rev() {
             let key = key_text(doc, k).unwrap_or("");
             if seen.insert(key) {
                 out.push((NodeRef::new(doc, k), NodeRef::new(doc, v)));
@@ -375,8 +405,8 @@ impl<'d> NodeRef<'d> {
     #[must_use]
     pub fn len(self) -> usize {
         match &self.node().kind {
-            NodeKind::Seq(items) => items.len(),
-            NodeKind::Map(_) => self.entries().len(),
+            NodeKind::Seq { len, .. } => *len as usize,
+            NodeKind::Map { .. } => self.entries().len(),
             _ => 0,
         }
     }
@@ -391,8 +421,10 @@ impl<'d> NodeRef<'d> {
 /// this is the lookup every check spends most of its time in.
 fn key_is(doc: &Document, id: NodeId, key: &str) -> bool {
     let node = &doc.nodes[id as usize];
-    match &node.kind {
-        NodeKind::Scalar { text: None, .. } => {
+    match node.kind {
+        NodeKind::Scalar {
+            text: FROM_SOURCE, ..
+        } => {
             node.span.len() as usize == key.len()
                 && doc
                     .source
@@ -400,9 +432,9 @@ fn key_is(doc: &Document, id: NodeId, key: &str) -> bool {
                     .get(node.span.start as usize..node.span.end as usize)
                     == Some(key.as_bytes())
         }
-        NodeKind::Scalar {
-            text: Some(text), ..
-        } => **text == *key,
+        NodeKind::Scalar { text, .. } => {
+            doc.strings.get(text as usize).is_some_and(|t| **t == *key)
+        }
         NodeKind::Alias(_) => NodeRef::new(doc, id).text() == Some(key),
         _ => false,
     }
@@ -456,9 +488,9 @@ impl<'d> KeySet<'d> {
 mod size_tests {
     #[test]
     fn nodes_stay_small() {
-        // Every key and value of every kept document is one of these.
+        // Every key and value of a file being linted is one of these.
         assert!(
-            std::mem::size_of::<super::Node>() <= 32,
+            std::mem::size_of::<super::Node>() <= 20,
             "{}",
             std::mem::size_of::<super::Node>()
         );
