@@ -4,9 +4,9 @@
 //! its own. Modes alternate for `--rounds` rounds; each child times `--runs` runs and reports
 //! its best, and the table gives the median and the minimum of those over the rounds.
 
-#[cfg(feature = "mimalloc")]
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// The CLI's allocator and its settings, so that what is measured is what users run.
+#[path = "../../cli/src/allocator.rs"]
+mod allocator;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -118,9 +118,7 @@ fn child(mode: &str, threads: usize, runs: usize, dirs: &[PathBuf]) {
 }
 
 fn main() {
-    // As the CLI does (see its `main`): no transparent huge pages.
-    #[cfg(target_os = "linux")]
-    let _ = nix::sys::prctl::set_thp_disable(true);
+    allocator::configure();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut runs = 3;
     let mut rounds = 5;
