@@ -207,7 +207,7 @@ fn kubelint_units(check: &str, name: &str, text: &str) -> BTreeSet<Unit> {
         vec![Arc::new(SourceFile::new(name, text))],
         &RunSettings::with_checks([definition]),
     );
-    let docs = &outcome.inputs[0].documents;
+    let docs = &outcome.inputs[0].document_info;
     // kubelint counts the empty chunk before a leading `---`; kube-linter's reader (and so
     // expectations.json) does not.
     let skipped = usize::from(text.starts_with("---"));

@@ -18,13 +18,17 @@ use crate::k8s::version::KubeVersion;
 use crate::object::pod::{Container, PodSpec};
 use crate::object::{self, Object};
 use crate::source::{SourceFile, Span};
-use crate::yaml::{self, Document, NodeRef};
+use crate::yaml::{self, Document, DocumentInfo, NodeRef};
 
 /// One parsed input file and the objects found in it.
 #[derive(Debug)]
 pub struct ParsedInput {
     pub source: Arc<SourceFile>,
+    /// The documents' trees, while the file is being linted; empty once it is (a run holds one
+    /// file's trees per thread, never every file's).
     pub documents: Vec<Document>,
+    /// Every document's place and Helm source, in the order of `documents`; kept.
+    pub document_info: Vec<DocumentInfo>,
     pub objects: Vec<Object>,
     /// A Helm chart template (Go template actions, not YAML): skipped, not linted.
     pub template: bool,
@@ -32,6 +36,14 @@ pub struct ParsedInput {
     pub directives: Vec<crate::suppress::Directive>,
     /// Spans of secret values (sorted), which no output may show.
     pub secret_spans: Vec<Span>,
+}
+
+impl ParsedInput {
+    /// The Helm template `obj` was rendered from, when the input says.
+    #[must_use]
+    pub fn helm_source(&self, obj: &Object) -> Option<Arc<str>> {
+        self.document_info.get(obj.doc)?.helm_source.clone()
+    }
 }
 
 /// A check as this run uses it: enabled, at its effective severity and parameters.
@@ -277,9 +289,7 @@ fn read_cross_facts(input: &mut ParsedInput, settings: &RunSettings) {
             obj.facts = object::facts::Facts::read(root, kind, pod_spec_path);
         }
     }
-    for doc in &mut input.documents {
-        doc.clear();
-    }
+    input.documents = Vec::new();
 }
 
 /// Lets the file's text go once nothing of the run reads it any more: every finding and
@@ -315,6 +325,7 @@ fn parse_input(
         let input = ParsedInput {
             source,
             documents: Vec::new(),
+            document_info: Vec::new(),
             objects: Vec::new(),
             template: false,
             directives: Vec::new(),
@@ -327,6 +338,7 @@ fn parse_input(
         let input = ParsedInput {
             source,
             documents: Vec::new(),
+            document_info: Vec::new(),
             objects: Vec::new(),
             template: true,
             directives: Vec::new(),
@@ -398,6 +410,7 @@ fn parse_input(
                 doc: doc_index,
                 node,
                 span: doc.node(node).span(),
+                anchor: object_anchor(doc.node(node)),
                 id: Arc::new(id),
                 base_path,
                 facts: object::facts::Facts::default(),
@@ -407,6 +420,7 @@ fn parse_input(
     (
         ParsedInput {
             source,
+            document_info: parsed.documents.iter().map(Document::info).collect(),
             documents: parsed.documents,
             objects,
             template: false,
@@ -512,19 +526,19 @@ fn check_object(
                         continue;
                     }
                     seen.push(hit.span);
-                    out.push(finding_from_hit(input, obj, doc, active, hit));
+                    out.push(finding_from_hit(input, obj, active, hit));
                 }
             }
-            Err(panic) => out.push(internal_error(input, obj, doc, settings, check, &panic)),
+            Err(panic) => out.push(internal_error(input, obj, settings, check, &panic)),
         }
     }
     out
 }
 
+/// A check that panicked on `obj`, reported at its `kind:` entry (the tree may be gone).
 pub(crate) fn internal_error(
     input: &ParsedInput,
     obj: &Object,
-    doc: &Document,
     settings: &RunSettings,
     check: &Check,
     panic: &Box<dyn std::any::Any + Send>,
@@ -535,10 +549,6 @@ pub(crate) fn internal_error(
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".into());
     let active = settings.active("internal-error");
-    let span = obj
-        .root(doc)
-        .get_entry("kind")
-        .map_or(obj.root(doc).span(), |(k, _)| k.span());
     Finding {
         check: active.map_or_else(|| Arc::from("internal-error"), |a| Arc::clone(&a.check.id)),
         severity: Severity::Error,
@@ -546,12 +556,12 @@ pub(crate) fn internal_error(
             "check `{}` failed on this object: {what} (a bug in kubelint; please report it)",
             check.id
         ),
-        location: Location::new(&input.source, span),
+        location: Location::new(&input.source, obj.anchor),
         label: None,
         path: None,
         object: Some(obj.id.clone()),
         container: None,
-        helm_source: doc.helm_source.clone(),
+        helm_source: input.helm_source(obj),
         related: Vec::new(),
         remediation: "report this with the input that triggers it; the other checks still ran"
             .into(),
@@ -563,7 +573,6 @@ pub(crate) fn internal_error(
 pub(crate) fn finding_from_hit(
     input: &ParsedInput,
     obj: &Object,
-    doc: &Document,
     active: &ActiveCheck,
     hit: Hit,
 ) -> Finding {
@@ -576,7 +585,7 @@ pub(crate) fn finding_from_hit(
         path: hit.path.map(String::into_boxed_str),
         object: Some(obj.id.clone()),
         container: hit.container.map(String::into_boxed_str),
-        helm_source: doc.helm_source.clone(),
+        helm_source: input.helm_source(obj),
         related: hit.related,
         remediation: active.check.remediation.clone(),
         secret: active.check.secret,
@@ -969,7 +978,7 @@ mod tests {
         assert!(released
             .inputs
             .iter()
-            .all(|i| !i.source.has_text() && i.documents.iter().all(|d| d.source.is_empty())));
+            .all(|i| !i.source.has_text() && i.documents.is_empty()));
         assert!(released
             .findings
             .iter()

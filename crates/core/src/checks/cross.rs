@@ -60,9 +60,8 @@ impl<'a> Cx<'_, 'a> {
     /// Reports `hit` against the input object of entry `index` (externals never get findings).
     fn report(&mut self, index: usize, hit: Hit) {
         if let Origin::Input { input, object } = self.inv.entries[index].origin {
-            let doc = &input.documents[object.doc];
             self.out
-                .push(finding_from_hit(input, object, doc, self.active, hit));
+                .push(finding_from_hit(input, object, self.active, hit));
         }
     }
 
@@ -87,7 +86,7 @@ fn related_at(entry: &Entry<'_>, span: Span, message: String) -> Option<Related>
 
 /// A related location at the object's `kind:` entry.
 fn related_object(entry: &Entry<'_>, message: String) -> Option<Related> {
-    related_at(entry, entry.facts()?.anchor, message)
+    related_at(entry, entry.anchor()?, message)
 }
 
 /// A related location at a pod template's labels (or its object when it has none).
@@ -147,15 +146,7 @@ fn run_one(
         // it on the run's first object (the message names the check).
         out.clear();
         if let Some((input, obj)) = objects(inputs).next() {
-            let doc = &input.documents[obj.doc];
-            out.push(internal_error(
-                input,
-                obj,
-                doc,
-                settings,
-                &active.check,
-                &panic,
-            ));
+            out.push(internal_error(input, obj, settings, &active.check, &panic));
         }
     }
     out
@@ -194,7 +185,7 @@ fn duplicate_object(cx: &mut Cx<'_, '_>) {
             let Some(&(_, first_input, first_obj)) = inputs[..n].iter().find(same) else {
                 continue;
             };
-            let first_loc = Location::new(&first_input.source, first_obj.facts.anchor);
+            let first_loc = Location::new(&first_input.source, first_obj.anchor);
             let place = if std::ptr::eq(first_input, input) {
                 format!("first at line {}", first_loc.start.line)
             } else {
@@ -204,7 +195,7 @@ fn duplicate_object(cx: &mut Cx<'_, '_>) {
                 )
             };
             let mut hit = Hit::new(
-                obj.facts.anchor,
+                obj.anchor,
                 format!(
                     "{} `{}` is defined twice ({place}); applying both, the later replaces the earlier",
                     obj.kind(),

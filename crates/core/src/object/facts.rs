@@ -15,8 +15,6 @@ use crate::yaml::NodeRef;
 /// The cross-check view of one object.
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
-    /// The `kind:` entry, where findings about the object as a whole point.
-    pub anchor: Span,
     /// The `replicas:` key of `spec`, whatever the kind (an HPA may scale any kind).
     pub replicas_key: Option<Span>,
     pub detail: Detail,
@@ -215,7 +213,6 @@ impl Facts {
             _ => Detail::Identity,
         };
         Self {
-            anchor: object_anchor(root),
             replicas_key: spec
                 .and_then(|s| s.get_entry("replicas"))
                 .map(|(k, _)| k.span()),

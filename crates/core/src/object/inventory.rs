@@ -59,6 +59,15 @@ impl<'a> Entry<'a> {
         (self.kind, self.namespace, self.name)
     }
 
+    /// The object's `kind:` entry, when it comes from the input.
+    #[must_use]
+    pub fn anchor(&self) -> Option<Span> {
+        match self.origin {
+            Origin::Input { object, .. } => Some(object.anchor),
+            Origin::External(_) => None,
+        }
+    }
+
     /// What the cross checks know of the object, when it comes from the input.
     #[must_use]
     pub fn facts(&self) -> Option<&'a Facts> {

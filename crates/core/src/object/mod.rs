@@ -17,11 +17,14 @@ use crate::yaml::{Document, NodeId, NodeRef};
 pub struct Object {
     pub file: usize,
     pub doc: usize,
-    /// The object's mapping in its document; documents are emptied once their file is linted
-    /// (see [`crate::yaml::Document::clear`]), so this only means something until then.
+    /// The object's mapping in its document. Trees go once their file is linted (see
+    /// [`crate::engine::ParsedInput::documents`]), so this only means something until then.
     pub node: NodeId,
     /// Where the object's mapping is written.
     pub span: Span,
+    /// Its `kind:` entry (the mapping when it has none): where findings about the object as a
+    /// whole point.
+    pub anchor: Span,
     pub id: Arc<ObjectId>,
     /// Field path prefix of the object inside its document (`items[2]` for List items).
     pub base_path: String,

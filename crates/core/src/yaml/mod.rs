@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
-pub use node::{Document, DuplicateKey, Node, NodeId, NodeKind, NodeRef, Style, FROM_SOURCE};
+pub use node::{
+    Document, DocumentInfo, DuplicateKey, Node, NodeId, NodeKind, NodeRef, Style, FROM_SOURCE,
+};
 pub use resolve::Scalar;
 
 use crate::source::{to_u32, SourceFile, Span};

@@ -83,24 +83,31 @@ pub struct Document {
     pub merges: Vec<(NodeId, Box<[NodeId]>)>,
 }
 
+/// A document without its tree (see [`Document::info`]).
+#[derive(Clone, Debug)]
+pub struct DocumentInfo {
+    /// 0-based index among the stream's chunks (empty chunks counted).
+    pub index: usize,
+    /// The text range of the chunk the document was parsed from.
+    pub span: Span,
+    /// Path from the nearest preceding Helm `# Source:` comment, if any.
+    pub helm_source: Option<Arc<str>>,
+}
+
 /// Lookups through merges and aliases stop after this many hops: malicious inputs can chain
 /// merges, and a bounded walk keeps every lookup O(1) in the size of the input.
 const HOP_BUDGET: usize = 64;
 
 impl Document {
-    /// Empties the document, keeping where it is and where it came from (index, span, Helm
-    /// source): what a run keeps of a document once its file is linted.
-    pub fn clear(&mut self) {
-        self.nodes = Vec::new();
-        self.items = Vec::new();
-        self.entries = Vec::new();
-        self.strings = Vec::new();
-        self.root = None;
-        self.duplicate_keys = Vec::new();
-        self.tags = Vec::new();
-        self.merges = Vec::new();
-        // The whole file's text: holding it would keep the file in memory.
-        self.source = Arc::from("");
+    /// Where the document is and where it came from: what a run keeps of it once its file is
+    /// linted.
+    #[must_use]
+    pub fn info(&self) -> DocumentInfo {
+        DocumentInfo {
+            index: self.index,
+            span: self.span,
+            helm_source: self.helm_source.clone(),
+        }
     }
 
     /// The value of a scalar node of this document; `None` for collections and aliases.

@@ -54,7 +54,9 @@ pub(super) fn pod_not_isolated(cx: &mut Cx<'_, '_>) {
     }
     for (i, pod) in inv.pods.iter().enumerate() {
         let owner = &inv.entries[pod.owner];
-        let Some(facts) = owner.facts() else { continue };
+        let Some(anchor) = owner.anchor() else {
+            continue;
+        };
         if !require && !judged.contains(pod.namespace) {
             continue;
         }
@@ -72,7 +74,7 @@ pub(super) fn pod_not_isolated(cx: &mut Cx<'_, '_>) {
         } else {
             continue;
         };
-        cx.report(pod.owner, Hit::new(facts.anchor, message));
+        cx.report(pod.owner, Hit::new(anchor, message));
     }
 }
 

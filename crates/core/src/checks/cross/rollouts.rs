@@ -109,14 +109,16 @@ pub(super) fn pdb_missing(cx: &mut Cx<'_, '_>) {
         if covered[i] || !matches!(entry.kind, "Deployment" | "StatefulSet") {
             continue;
         }
-        let Some(facts) = entry.facts() else { continue };
+        let (Some(facts), Some(anchor)) = (entry.facts(), entry.anchor()) else {
+            continue;
+        };
         if facts.replicas().is_none_or(|r| r < 2) {
             continue;
         }
         cx.report(
             pod.owner,
             Hit::new(
-                facts.anchor,
+                anchor,
                 format!(
                     "{} runs several replicas but no PodDisruptionBudget of namespace `{}` selects its pods",
                     describe(entry),
