@@ -47,7 +47,8 @@ pub struct SourceFile {
     pub path: String,
     pub text: Arc<str>,
     /// Byte offset where each line starts. Line 1 starts after a UTF-8 byte-order mark, so that
-    /// columns on the first line are the ones an editor shows.
+    /// columns on the first line are the ones an editor shows. Empty once the text is gone
+    /// ([`Released::lines`] has them then).
     line_starts: Box<[u32]>,
     /// Set when the file's bytes are not text: `text` then holds only the part before the
     /// problem, and the engine reports a `yaml-syntax` finding instead of parsing.
@@ -58,12 +59,93 @@ pub struct SourceFile {
 
 /// What a file keeps of its text once the text is gone: enough to turn any offset into the
 /// line and column the contract reports.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Released {
     len: u32,
+    lines: PackedLines,
     /// The lines holding non-ASCII bytes (by 0-based index), whose columns count characters
     /// rather than bytes. Manifests are mostly ASCII, so this is usually empty.
     wide_lines: Box<[(u32, Box<str>)]>,
+}
+
+/// Line starts packed for a file whose text is gone, which a run keeps for every file: every
+/// 32nd start in full and each line's length in one byte (longer lines listed apart), about
+/// 1.1 bytes a line instead of 4.
+#[derive(Clone, Debug)]
+struct PackedLines {
+    /// The start of lines `0, BLOCK, 2 * BLOCK, ...`.
+    checkpoints: Box<[u32]>,
+    /// Each line's length (up to the next line's start); [`LONG`] for the lines in `long`.
+    lengths: Box<[u8]>,
+    /// `(line, length)` of the lines of [`LONG`] bytes or more, by line.
+    long: Box<[(u32, u32)]>,
+}
+
+const BLOCK: usize = 32;
+const LONG: u8 = u8::MAX;
+
+impl PackedLines {
+    fn pack(starts: &[u32], len: u32) -> Self {
+        let mut lengths = Vec::with_capacity(starts.len());
+        let mut long = Vec::new();
+        for (i, &start) in starts.iter().enumerate() {
+            let next = starts.get(i + 1).copied().unwrap_or(len.max(start));
+            let length = next - start;
+            match u8::try_from(length) {
+                Ok(l) if l < LONG => lengths.push(l),
+                _ => {
+                    lengths.push(LONG);
+                    long.push((to_u32(i), length));
+                }
+            }
+        }
+        Self {
+            checkpoints: starts.iter().step_by(BLOCK).copied().collect(),
+            lengths: lengths.into_boxed_slice(),
+            long: long.into_boxed_slice(),
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.lengths.len()
+    }
+
+    fn length(&self, line: usize) -> u32 {
+        match self.lengths[line] {
+            LONG => self
+                .long
+                .binary_search_by_key(&to_u32(line), |&(l, _)| l)
+                .map_or(0, |i| self.long[i].1),
+            l => u32::from(l),
+        }
+    }
+
+    /// The start of 0-based `line`.
+    fn start(&self, line: usize) -> Option<u32> {
+        if line >= self.count() {
+            return None;
+        }
+        let block = line / BLOCK;
+        let start = self.checkpoints[block];
+        Some(start + (block * BLOCK..line).map(|l| self.length(l)).sum::<u32>())
+    }
+
+    /// The 0-based line holding `offset` (the first line before it, the last past the end),
+    /// and that line's start.
+    fn line_of(&self, offset: u32) -> (usize, u32) {
+        let block = self
+            .checkpoints
+            .partition_point(|&c| c <= offset)
+            .saturating_sub(1);
+        let last = self.count() - 1;
+        let mut line = block * BLOCK;
+        let mut start = self.checkpoints[block];
+        while line < last && start + self.length(line) <= offset {
+            start += self.length(line);
+            line += 1;
+        }
+        (line, start)
+    }
 }
 
 /// Why a file's bytes are not YAML text, and where.
@@ -102,6 +184,15 @@ impl SourceFile {
     /// [`SourceFile::offset_of`] see an empty file. A file is about a tenth of its line index.
     #[must_use]
     pub fn without_text(&self) -> Self {
+        if let Some(released) = &self.released {
+            return Self {
+                path: self.path.clone(),
+                text: Arc::from(""),
+                line_starts: Box::default(),
+                undecodable: self.undecodable.clone(),
+                released: Some(released.clone()),
+            };
+        }
         let wide_lines = (0..self.line_starts.len())
             .filter_map(|i| {
                 let start = self.line_starts[i] as usize;
@@ -116,10 +207,11 @@ impl SourceFile {
         Self {
             path: self.path.clone(),
             text: Arc::from(""),
-            line_starts: self.line_starts.clone(),
+            line_starts: Box::default(),
             undecodable: self.undecodable.clone(),
             released: Some(Box::new(Released {
                 len: self.len(),
+                lines: PackedLines::pack(&self.line_starts, self.len()),
                 wide_lines,
             })),
         }
@@ -166,22 +258,26 @@ impl SourceFile {
     /// Byte offset where the text after an optional BOM starts.
     #[must_use]
     pub fn content_start(&self) -> u32 {
-        self.line_starts[0]
+        self.line_start(1)
     }
 
     #[must_use]
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        match &self.released {
+            None => self.line_starts.len(),
+            Some(released) => released.lines.count(),
+        }
     }
 
     /// Byte offset of the start of 1-based `line` (clamped to the text).
     #[must_use]
     pub fn line_start(&self, line: u32) -> u32 {
         let idx = (line.max(1) - 1) as usize;
-        self.line_starts
-            .get(idx)
-            .copied()
-            .unwrap_or_else(|| self.len())
+        match &self.released {
+            None => self.line_starts.get(idx).copied(),
+            Some(released) => released.lines.start(idx),
+        }
+        .unwrap_or_else(|| self.len())
     }
 
     /// The text of 1-based `line` without its line break (empty once the text is gone).
@@ -219,11 +315,16 @@ impl SourceFile {
     /// 1-based line and Unicode-scalar column of a byte offset.
     #[must_use]
     pub fn line_col(&self, offset: u32) -> LineCol {
-        let idx = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i.saturating_sub(1),
+        let (idx, start) = match &self.released {
+            None => {
+                let idx = match self.line_starts.binary_search(&offset) {
+                    Ok(i) => i,
+                    Err(i) => i.saturating_sub(1),
+                };
+                (idx, self.line_starts[idx])
+            }
+            Some(released) => released.lines.line_of(offset),
         };
-        let start = self.line_starts[idx];
         let column = match &self.released {
             None => column_in(&self.text, start as usize, offset as usize),
             Some(released) => match released
@@ -283,18 +384,46 @@ mod tests {
 
     #[test]
     fn positions_stay_exact_without_the_text() {
-        let text = "\u{feff}a: 1\r\nb: \"é😀\" x\nc: 3\r\rlast";
-        let f = SourceFile::new("a.yaml", text);
-        let released = f.without_text();
-        assert!(!released.has_text() && released.text.is_empty());
-        assert_eq!(released.len() as usize, text.len());
-        for offset in 0..=text.len() as u32 + 2 {
+        let long = "x".repeat(300);
+        // More lines than a packed block, a line too long for a byte, blank lines, CR and CRLF
+        // endings, non-ASCII lines, a BOM, no final line break.
+        let many: String = (0..100)
+            .map(|i| match i % 7 {
+                0 => format!("k{i}: {long}\n"),
+                1 => "\n".to_string(),
+                2 => format!("é{i}: ü\r\n"),
+                _ => format!("key{i}: value\n"),
+            })
+            .collect();
+        let texts = [
+            "\u{feff}a: 1\r\nb: \"é😀\" x\nc: 3\r\rlast".to_string(),
+            String::new(),
+            "\n\n".to_string(),
+            many + "end",
+        ];
+        for text in texts {
+            let f = SourceFile::new("a.yaml", text.as_str());
+            let released = f.without_text();
+            assert!(!released.has_text() && released.text.is_empty());
+            assert_eq!(released.len() as usize, text.len());
+            assert_eq!(released.line_count(), f.line_count());
+            assert_eq!(released.content_start(), f.content_start());
+            for offset in 0..=text.len() as u32 + 2 {
+                assert_eq!(
+                    released.line_col(offset),
+                    f.line_col(offset),
+                    "offset {offset}"
+                );
+            }
+            for line in 0..=f.line_count() as u32 + 1 {
+                assert_eq!(released.line_start(line), f.line_start(line), "line {line}");
+            }
+            assert_eq!(released.line_text(2), "");
+            let twice = released.without_text();
             assert_eq!(
-                released.line_col(offset),
-                f.line_col(offset),
-                "offset {offset}"
+                twice.line_col(text.len() as u32),
+                f.line_col(text.len() as u32)
             );
         }
-        assert_eq!(released.line_text(2), "");
     }
 }
