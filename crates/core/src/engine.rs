@@ -142,6 +142,10 @@ impl RunSettings {
     /// `Service` is not a core one), then the built-in kinds, then a configured bare kind.
     #[must_use]
     pub fn pod_spec_path<'a>(&'a self, api_version: &str, kind: &str) -> Option<&'a str> {
+        // Asked for every object by several passes: no key is built when none is configured.
+        if self.pod_template_paths.is_empty() {
+            return object::pod::builtin_pod_spec_path(kind);
+        }
         self.pod_template_paths
             .get(&format!("{api_version}/{kind}"))
             .map(String::as_str)
