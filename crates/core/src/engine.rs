@@ -260,7 +260,7 @@ fn sort_findings(findings: &mut [Finding]) {
     }
 }
 
-/// Everything about one file that needs its trees; the trees are then emptied.
+/// Everything about one file that needs its trees; the trees are then dropped.
 fn lint_file(
     index: usize,
     source: Arc<SourceFile>,
