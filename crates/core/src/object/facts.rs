@@ -229,6 +229,42 @@ impl Facts {
         }
     }
 
+    /// A Service's facts, when the object is one.
+    #[must_use]
+    pub fn service(&self) -> Option<&Service> {
+        match &self.detail {
+            Detail::Service(svc) => Some(svc),
+            _ => None,
+        }
+    }
+
+    /// An HPA's facts, when the object is one.
+    #[must_use]
+    pub fn hpa(&self) -> Option<&Hpa> {
+        match &self.detail {
+            Detail::Hpa(hpa) => Some(hpa),
+            _ => None,
+        }
+    }
+
+    /// A PodDisruptionBudget's facts, when the object is one.
+    #[must_use]
+    pub fn pdb(&self) -> Option<&Pdb> {
+        match &self.detail {
+            Detail::Pdb(pdb) => Some(pdb),
+            _ => None,
+        }
+    }
+
+    /// A NetworkPolicy's facts, when the object is one.
+    #[must_use]
+    pub fn network_policy(&self) -> Option<&NetworkPolicy> {
+        match &self.detail {
+            Detail::NetworkPolicy(np) => Some(np),
+            _ => None,
+        }
+    }
+
     /// The pod count the spec fixes (see [`Workload::replicas`]).
     #[must_use]
     pub fn replicas(&self) -> Option<i64> {

@@ -266,15 +266,6 @@ impl<'a> Inventory<'a> {
             .map(|&i| (i, &self.entries[i]))
     }
 
-    /// Pod templates of a namespace.
-    pub fn pods_in(&self, namespace: &str) -> impl Iterator<Item = &PodTemplate<'a>> {
-        self.pods_by_namespace
-            .get(namespace)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.pods[i])
-    }
-
     /// Indexes into [`Inventory::pods`] of the pod templates of `namespace` that `selector`
     /// matches. An equality requirement narrows the candidates through the label index first.
     #[must_use]
@@ -358,16 +349,4 @@ pub fn label_map(node: NodeRef<'_>) -> Labels {
             Some((k.text()?.to_string(), value))
         })
         .collect()
-}
-
-impl<'a> Inventory<'a> {
-    /// The pod template of entry `owner`, if it has one.
-    #[must_use]
-    pub fn pod_of(&self, owner: usize) -> Option<&PodTemplate<'a>> {
-        // Pods are pushed in owner order.
-        self.pods
-            .binary_search_by_key(&owner, |p| p.owner)
-            .ok()
-            .map(|i| &self.pods[i])
-    }
 }

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use super::{describe, related_pod, Cx};
 use crate::checks::Hit;
-use crate::object::facts::{Detail, Facts, NetworkPolicy};
+use crate::object::facts::Facts;
 use crate::object::inventory::Origin;
 use crate::object::selector::Selector;
 
@@ -14,14 +14,6 @@ const NP: &str = "NetworkPolicy";
 struct Policy<'a> {
     selector: &'a Selector,
     ingress: bool,
-}
-
-/// The facts of an input NetworkPolicy.
-fn policy_of(facts: Option<&Facts>) -> Option<&NetworkPolicy> {
-    match &facts?.detail {
-        Detail::NetworkPolicy(np) => Some(np),
-        _ => None,
-    }
 }
 
 pub(super) fn pod_not_isolated(cx: &mut Cx<'_, '_>) {
@@ -36,7 +28,11 @@ pub(super) fn pod_not_isolated(cx: &mut Cx<'_, '_>) {
     for (_, np) in inv.of_kind(NP) {
         judged.insert(np.namespace);
         let policy = match np.origin {
-            Origin::Input { .. } => match policy_of(np.facts()).map(|p| (&p.selector, p.ingress)) {
+            Origin::Input { .. } => match np
+                .facts()
+                .and_then(Facts::network_policy)
+                .map(|p| (&p.selector, p.ingress))
+            {
                 Some((Ok(selector), ingress)) => Policy { selector, ingress },
                 // The API rejects it; it isolates nothing.
                 _ => continue,
@@ -81,7 +77,7 @@ pub(super) fn pod_not_isolated(cx: &mut Cx<'_, '_>) {
 pub(super) fn networkpolicy_selects_nothing(cx: &mut Cx<'_, '_>) {
     let inv = cx.inv;
     for (index, np) in inv.of_kind(NP) {
-        let Some(policy) = policy_of(np.facts()) else {
+        let Some(policy) = np.facts().and_then(Facts::network_policy) else {
             continue;
         };
         let Ok(sel) = &policy.selector else {

@@ -3,33 +3,21 @@
 
 use super::{describe, related_object, related_pod, Cx};
 use crate::checks::Hit;
-use crate::object::facts::{Detail, Facts, Hpa, Pdb};
-use crate::object::inventory::Entry;
+use crate::object::facts::{Facts, Pdb};
 use crate::object::selector::Selection;
 
 const HPA: &str = "HorizontalPodAutoscaler";
 const PDB: &str = "PodDisruptionBudget";
 
-fn hpa_of<'a>(entry: &Entry<'a>) -> Option<&'a Hpa> {
-    match &entry.facts()?.detail {
-        Detail::Hpa(hpa) => Some(hpa),
-        _ => None,
-    }
-}
-
-fn pdb_of<'a>(entry: &Entry<'a>) -> Option<(&'a Facts, &'a Pdb)> {
-    let facts = entry.facts()?;
-    match &facts.detail {
-        Detail::Pdb(pdb) => Some((facts, pdb)),
-        _ => None,
-    }
-}
-
 pub(super) fn replicas_with_hpa(cx: &mut Cx<'_, '_>) {
     let inv = cx.inv;
     let mut seen = Vec::new();
     for (hpa_index, hpa) in inv.of_kind(HPA) {
-        let Some((kind, name, _)) = hpa_of(hpa).and_then(|h| h.target.as_ref()) else {
+        let Some((kind, name, _)) = hpa
+            .facts()
+            .and_then(Facts::hpa)
+            .and_then(|h| h.target.as_ref())
+        else {
             continue;
         };
         let Some(&target) = inv.find(kind, hpa.namespace, name).first() else {
@@ -62,7 +50,9 @@ pub(super) fn replicas_with_hpa(cx: &mut Cx<'_, '_>) {
 pub(super) fn hpa_target_unresolved(cx: &mut Cx<'_, '_>) {
     let inv = cx.inv;
     for (index, hpa) in inv.of_kind(HPA) {
-        let Some(facts) = hpa_of(hpa) else { continue };
+        let Some(facts) = hpa.facts().and_then(Facts::hpa) else {
+            continue;
+        };
         let hit = match &facts.target {
             Some((kind, name, name_span)) => {
                 if !inv.find(kind, hpa.namespace, name).is_empty() {
@@ -91,13 +81,10 @@ pub(super) fn pdb_missing(cx: &mut Cx<'_, '_>) {
     // Each budget marks the pods it covers through the label index.
     let mut covered = vec![false; inv.pods.len()];
     for (_, pdb) in inv.of_kind(PDB) {
-        if let Some((
-            _,
-            Pdb {
-                selection: Ok(Selection::Pods(sel)),
-                ..
-            },
-        )) = pdb_of(pdb)
+        if let Some(Pdb {
+            selection: Ok(Selection::Pods(sel)),
+            ..
+        }) = pdb.facts().and_then(Facts::pdb)
         {
             for i in inv.select_ids(pdb.namespace, sel) {
                 covered[i] = true;
@@ -132,7 +119,7 @@ pub(super) fn pdb_missing(cx: &mut Cx<'_, '_>) {
 pub(super) fn pdb_blocks_eviction(cx: &mut Cx<'_, '_>) {
     let inv = cx.inv;
     for (index, pdb) in inv.of_kind(PDB) {
-        let Some((_, facts)) = pdb_of(pdb) else {
+        let Some(facts) = pdb.facts().and_then(Facts::pdb) else {
             continue;
         };
         if !facts.has_spec {
@@ -202,7 +189,7 @@ pub(super) fn pdb_blocks_eviction(cx: &mut Cx<'_, '_>) {
 pub(super) fn pdb_selects_nothing(cx: &mut Cx<'_, '_>) {
     let inv = cx.inv;
     for (index, pdb) in inv.of_kind(PDB) {
-        let Some((_, facts)) = pdb_of(pdb) else {
+        let Some(facts) = pdb.facts().and_then(Facts::pdb) else {
             continue;
         };
         let anchor = facts.selector_at;

@@ -3,20 +3,17 @@
 
 use super::{describe, related_object, related_pod, Cx};
 use crate::checks::Hit;
-use crate::object::facts::{Backend, Detail, PortValue, Service};
+use crate::object::facts::{Backend, Detail, Facts, PortValue};
 use crate::object::inventory::{Entry, Origin, PodTemplate};
-
-fn service_of<'a>(entry: &Entry<'a>) -> Option<&'a Service> {
-    match &entry.facts()?.detail {
-        Detail::Service(svc) => Some(svc),
-        _ => None,
-    }
-}
 
 pub(super) fn service_selects_nothing(cx: &mut Cx<'_, '_>) {
     let inv = cx.inv;
     for (index, svc) in inv.of_kind("Service") {
-        let Some((sel, key)) = service_of(svc).and_then(|s| s.selector.as_ref()) else {
+        let Some((sel, key)) = svc
+            .facts()
+            .and_then(Facts::service)
+            .and_then(|s| s.selector.as_ref())
+        else {
             continue;
         };
         if !inv.select(svc.namespace, sel).is_empty() {
@@ -44,7 +41,7 @@ pub(super) fn service_selects_nothing(cx: &mut Cx<'_, '_>) {
 pub(super) fn service_targetport_unresolved(cx: &mut Cx<'_, '_>) {
     let inv = cx.inv;
     for (index, svc) in inv.of_kind("Service") {
-        let Some(facts) = service_of(svc) else {
+        let Some(facts) = svc.facts().and_then(Facts::service) else {
             continue;
         };
         let Some((sel, _)) = &facts.selector else {
@@ -103,9 +100,13 @@ pub(super) fn service_targetport_unresolved(cx: &mut Cx<'_, '_>) {
 fn service_ports(svc: &Entry<'_>) -> Option<Vec<(Option<String>, Option<i64>)>> {
     match svc.origin {
         // An object of another kind named `Service` (a Knative Service) has no Service ports.
-        Origin::Input { .. } => Some(service_of(svc).map_or_else(Vec::new, |s| {
-            s.ports.iter().map(|p| (p.name.clone(), p.number)).collect()
-        })),
+        Origin::Input { .. } => Some(
+            svc.facts()
+                .and_then(Facts::service)
+                .map_or_else(Vec::new, |s| {
+                    s.ports.iter().map(|p| (p.name.clone(), p.number)).collect()
+                }),
+        ),
         Origin::External(ext) if ext.ports.is_empty() => None,
         Origin::External(ext) => Some(
             ext.ports
@@ -204,7 +205,7 @@ pub(super) fn statefulset_service_missing(cx: &mut Cx<'_, '_>) {
                 if svc.facts().is_none() {
                     continue;
                 }
-                let headless = service_of(svc)
+                let headless = svc.facts().and_then(Facts::service)
                     .and_then(|s| s.cluster_ip.as_deref())
                     .is_some_and(|ip| ip == "None");
                 if headless {
