@@ -629,7 +629,7 @@ impl<'d> ObjectView<'d> {
             .iter()
             .flat_map(PodSpec::containers)
             .map(|c| {
-                let path = join_path(&pod_path, &c.path()).into();
+                let path = c.field_path(&pod_path, "").into();
                 (c, path, c.anchor(), c.is_restartable_init())
             })
             .collect();
@@ -732,6 +732,9 @@ fn run_rules(
             continue;
         }
         match &rule.each {
+            // Rules rarely hold: testing first spares building witnesses (paths, values) that
+            // would be thrown away.
+            None if !eval.holds(&rule.when) => {}
             None => {
                 if let Some(witnesses) = eval.eval(&rule.when) {
                     for w in witnesses {
@@ -754,6 +757,20 @@ fn run_each(
 ) {
     for item in scope.resolve(each).iter() {
         if !item.found || item.at_root {
+            continue;
+        }
+        // Testing needs only the item's node; its path, name and anchor are spelled out for
+        // the few items the rule holds for.
+        let probe = Scope {
+            target: item.node,
+            ..scope.clone()
+        };
+        let holds = Eval {
+            scope: &probe,
+            params: &active.params,
+        }
+        .holds(&rule.when);
+        if !holds {
             continue;
         }
         let item_name = item

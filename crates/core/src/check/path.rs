@@ -314,11 +314,15 @@ fn resolve_each<'d, 'p>(start: Resolved<'d, 'p>, steps: &[Step]) -> Vec<Resolved
 /// `base.rel`, or either alone when the other is empty.
 #[must_use]
 pub fn join_path(base: &str, rel: &str) -> String {
-    match (base.is_empty(), rel.is_empty()) {
-        (true, _) => rel.to_string(),
-        (_, true) => base.to_string(),
-        _ => format!("{base}.{rel}"),
+    // Built by hand: checks join paths for every container they look at, and `format!` cost
+    // several times the copying.
+    let mut out = String::with_capacity(base.len() + rel.len() + 1);
+    out.push_str(base);
+    if !base.is_empty() && !rel.is_empty() {
+        out.push('.');
     }
+    out.push_str(rel);
+    out
 }
 
 /// Appends `.key`, or `["key"]` for a key that is not a plain identifier (`a.b/c`).

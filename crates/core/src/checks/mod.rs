@@ -181,7 +181,7 @@ impl<'a> CodeCtx<'a, '_> {
     /// The field path of `rel` inside container `c` (`spec.containers[0].image`).
     #[must_use]
     pub fn container_path(&self, c: &Container<'_>, rel: &str) -> String {
-        join_path(&self.pod_path(), &format!("{}.{rel}", c.path()))
+        c.field_path(&self.pod_path(), rel)
     }
 }
 

@@ -8,6 +8,7 @@ use crate::checks::code::parse_image;
 use crate::checks::{CodeCtx, CodeFn, Hit};
 use crate::k8s::quantity::{self, Quantity};
 use crate::k8s::{api_versions, names};
+use crate::object::pod::Container;
 use crate::yaml::{NodeRef, Scalar};
 
 pub(crate) const REGISTRY: &[(&str, CodeFn)] = &[
@@ -333,18 +334,44 @@ fn quantity_of(node: NodeRef<'_>) -> Option<Result<Quantity, String>> {
     }
 }
 
-/// `(resources node, field path, container)` for each container and the pod itself.
-fn resource_blocks<'d>(ctx: &CodeCtx<'_, 'd>) -> Vec<(NodeRef<'d>, String, Option<&'d str>)> {
+/// A `resources` block: a container's, or the pod's own (`container` is `None`).
+struct ResourceBlock<'d> {
+    node: NodeRef<'d>,
+    container: Option<Container<'d>>,
+}
+
+impl ResourceBlock<'_> {
+    fn owner(&self) -> Option<&str> {
+        self.container.as_ref().map(|c| c.name)
+    }
+
+    /// Spelled out only for a finding: every object has these blocks, few have findings.
+    fn path(&self, ctx: &CodeCtx<'_, '_>) -> String {
+        match &self.container {
+            Some(c) => ctx.container_path(c, "resources"),
+            None => join_path(&ctx.pod_path(), "resources"),
+        }
+    }
+}
+
+/// The `resources` block of each container and of the pod itself.
+fn resource_blocks<'d>(ctx: &CodeCtx<'_, 'd>) -> Vec<ResourceBlock<'d>> {
     let Some(pod) = ctx.pod else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    if let Some(r) = pod.spec.get("resources") {
-        out.push((r, join_path(&ctx.pod_path(), "resources"), None));
+    if let Some(node) = pod.spec.get("resources") {
+        out.push(ResourceBlock {
+            node,
+            container: None,
+        });
     }
     for c in pod.containers() {
-        if let Some(r) = c.node.get("resources") {
-            out.push((r, ctx.container_path(&c, "resources"), Some(c.name)));
+        if let Some(node) = c.node.get("resources") {
+            out.push(ResourceBlock {
+                node,
+                container: Some(c),
+            });
         }
     }
     out
@@ -364,7 +391,8 @@ fn owner(container: Option<&str>) -> String {
 }
 
 fn resource_quantity_invalid(ctx: &mut CodeCtx<'_, '_>) {
-    for (res, path, container) in resource_blocks(ctx) {
+    for block in resource_blocks(ctx) {
+        let (res, container) = (block.node, block.owner());
         for section in ["requests", "limits"] {
             let Some(map) = res.get(section) else {
                 continue;
@@ -384,7 +412,7 @@ fn resource_quantity_invalid(ctx: &mut CodeCtx<'_, '_>) {
                 };
                 if let Some(problem) = problem {
                     let mut hit = Hit::new(v.span(), format!("{}: {problem}", owner(container)))
-                        .path(resource_path(&path, section, name));
+                        .path(resource_path(&block.path(ctx), section, name));
                     hit.container = container.map(str::to_string);
                     ctx.report(hit);
                 }
@@ -408,7 +436,8 @@ fn request_and_limit<'d>(res: NodeRef<'d>, name: &str) -> (Parsed<'d>, Parsed<'d
 }
 
 fn request_exceeds_limit(ctx: &mut CodeCtx<'_, '_>) {
-    for (res, path, container) in resource_blocks(ctx) {
+    for block in resource_blocks(ctx) {
+        let (res, container) = (block.node, block.owner());
         for name in COMPARED {
             let (Some((rn, rq)), Some((ln, lq))) = request_and_limit(res, name) else {
                 continue;
@@ -423,7 +452,7 @@ fn request_exceeds_limit(ctx: &mut CodeCtx<'_, '_>) {
                         ln.as_display().unwrap_or_default()
                     ),
                 )
-                .path(resource_path(&path, "requests", name));
+                .path(resource_path(&block.path(ctx), "requests", name));
                 hit.container = container.map(str::to_string);
                 ctx.report(hit);
             }
@@ -432,7 +461,8 @@ fn request_exceeds_limit(ctx: &mut CodeCtx<'_, '_>) {
 }
 
 fn requests_equal_limits(ctx: &mut CodeCtx<'_, '_>) {
-    for (res, path, container) in resource_blocks(ctx) {
+    for block in resource_blocks(ctx) {
+        let (res, container) = (block.node, block.owner());
         for name in ["cpu", "memory"] {
             let (Some((rn, rq)), Some((ln, lq))) = request_and_limit(res, name) else {
                 continue;
@@ -447,7 +477,7 @@ fn requests_equal_limits(ctx: &mut CodeCtx<'_, '_>) {
                         ln.as_display().unwrap_or_default()
                     ),
                 )
-                .path(resource_path(&path, "requests", name));
+                .path(resource_path(&block.path(ctx), "requests", name));
                 hit.container = container.map(str::to_string);
                 ctx.report(hit);
             }
@@ -630,75 +660,107 @@ fn image_pull_policy(ctx: &mut CodeCtx<'_, '_>) {
     }
 }
 
-/// A YAML value as the API server's JSON decoding sees it: maps unordered, scalars resolved.
-#[derive(Clone, Debug, PartialEq)]
-enum Value {
+/// A scalar as the API server's JSON decoding sees it: integral floats are integers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum JsonScalar<'a> {
     Null,
     Bool(bool),
     Int(i128),
     Float(f64),
-    Str(String),
-    List(Vec<Value>),
-    Map(BTreeMap<String, Value>),
+    Str(&'a str),
 }
 
-fn value_of(node: NodeRef<'_>, depth: usize) -> Value {
-    if depth > 64 {
-        return Value::Null;
-    }
-    if node.is_map() {
-        return Value::Map(
-            node.entries()
-                .into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| {
-                    (
-                        k.text().unwrap_or_default().to_string(),
-                        value_of(v, depth + 1),
-                    )
-                })
-                .collect(),
-        );
-    }
-    if node.is_seq() {
-        return Value::List(node.items().map(|i| value_of(i, depth + 1)).collect());
-    }
+fn json_scalar(node: NodeRef<'_>) -> JsonScalar<'_> {
     match node.scalar() {
-        None | Some(Scalar::Null) => Value::Null,
-        Some(Scalar::Bool(b)) => Value::Bool(b),
-        Some(Scalar::Int(i)) => Value::Int(i),
+        None | Some(Scalar::Null) => JsonScalar::Null,
+        Some(Scalar::Bool(b)) => JsonScalar::Bool(b),
+        Some(Scalar::Int(i)) => JsonScalar::Int(i),
         #[expect(clippy::cast_possible_truncation, reason = "integral and in range")]
-        Some(Scalar::Float(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Value::Int(f as i128),
-        Some(Scalar::Float(f)) => Value::Float(f),
-        Some(Scalar::Str(s)) => Value::Str(s.to_string()),
+        Some(Scalar::Float(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+            JsonScalar::Int(f as i128)
+        }
+        Some(Scalar::Float(f)) => JsonScalar::Float(f),
+        Some(Scalar::Str(s)) => JsonScalar::Str(s),
     }
 }
 
-/// A probe with the API server's defaults filled in, so that written-out defaults compare
-/// equal to omitted ones.
-fn probe_value(node: NodeRef<'_>) -> Value {
-    let mut v = value_of(node, 0);
-    if let Value::Map(m) = &mut v {
-        for (k, d) in [
-            ("timeoutSeconds", 1),
-            ("periodSeconds", 10),
-            ("successThreshold", 1),
-            ("failureThreshold", 3),
-            ("initialDelaySeconds", 0),
-        ] {
-            m.entry(k.to_string()).or_insert(Value::Int(d));
-        }
-        if let Some(Value::Map(h)) = m.get_mut("httpGet") {
-            h.entry("path".into()).or_insert(Value::Str("/".into()));
-            h.entry("scheme".into())
-                .or_insert(Value::Str("HTTP".into()));
-        }
-        if let Some(Value::Map(g)) = m.get_mut("grpc") {
-            g.entry("service".into())
-                .or_insert(Value::Str(String::new()));
-        }
+/// What the API server fills in for fields a probe (or one of its handlers) leaves out, so
+/// that written-out defaults compare equal to omitted ones.
+type Defaults = &'static [(&'static str, JsonScalar<'static>)];
+
+const PROBE_DEFAULTS: Defaults = &[
+    ("timeoutSeconds", JsonScalar::Int(1)),
+    ("periodSeconds", JsonScalar::Int(10)),
+    ("successThreshold", JsonScalar::Int(1)),
+    ("failureThreshold", JsonScalar::Int(3)),
+    ("initialDelaySeconds", JsonScalar::Int(0)),
+];
+
+fn handler_defaults(key: &str) -> Defaults {
+    match key {
+        "httpGet" => &[
+            ("path", JsonScalar::Str("/")),
+            ("scheme", JsonScalar::Str("HTTP")),
+        ],
+        "grpc" => &[("service", JsonScalar::Str(""))],
+        _ => &[],
     }
-    v
+}
+
+fn no_defaults(_: &str) -> Defaults {
+    &[]
+}
+
+/// The entries JSON decoding keeps: a null value is as good as no entry.
+fn json_entries(node: NodeRef<'_>) -> Vec<(&str, NodeRef<'_>)> {
+    node.entries()
+        .into_iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| (k.text().unwrap_or_default(), v))
+        .collect()
+}
+
+/// Whether two nodes decode to the same JSON (mappings unordered), with `defaults` standing
+/// in for fields of a mapping that one side leaves out, and `nested` giving the defaults of
+/// each field's own mapping. Compared in place: probes are
+/// compared on every container.
+fn same_json(
+    a: NodeRef<'_>,
+    b: NodeRef<'_>,
+    defaults: Defaults,
+    nested: fn(&str) -> Defaults,
+    depth: usize,
+) -> bool {
+    if depth > 64 {
+        return true;
+    }
+    match (a.is_map(), b.is_map(), a.is_seq(), b.is_seq()) {
+        (true, true, _, _) => {
+            let (ea, eb) = (json_entries(a), json_entries(b));
+            fn find<'d>(entries: &[(&str, NodeRef<'d>)], key: &str) -> Option<NodeRef<'d>> {
+                entries.iter().find(|(k, _)| *k == key).map(|&(_, v)| v)
+            }
+            let matches_default = |key: &str, node: NodeRef<'_>| {
+                defaults.iter().any(|(k, d)| {
+                    *k == key && !node.is_map() && !node.is_seq() && json_scalar(node) == *d
+                })
+            };
+            ea.iter().all(|&(key, va)| match find(&eb, key) {
+                Some(vb) => same_json(va, vb, nested(key), no_defaults, depth + 1),
+                None => matches_default(key, va),
+            }) && eb
+                .iter()
+                .all(|&(key, vb)| find(&ea, key).is_some() || matches_default(key, vb))
+        }
+        (false, false, true, true) => {
+            a.len() == b.len()
+                && a.items()
+                    .zip(b.items())
+                    .all(|(x, y)| same_json(x, y, &[], no_defaults, depth + 1))
+        }
+        (false, false, false, false) => json_scalar(a) == json_scalar(b),
+        _ => false,
+    }
 }
 
 fn probes_identical(ctx: &mut CodeCtx<'_, '_>) {
@@ -713,7 +775,7 @@ fn probes_identical(ctx: &mut CodeCtx<'_, '_>) {
         if live.is_empty_value() || ready.is_empty_value() {
             continue;
         }
-        if probe_value(live) == probe_value(ready) {
+        if same_json(live, ready, PROBE_DEFAULTS, handler_defaults, 0) {
             ctx.report(ctx.container_hit(
                 &c,
                 lk.span(),

@@ -95,7 +95,7 @@ impl<'d> Pod<'d> {
     }
 
     fn cpath(&self, c: &Container<'_>, rel: &str) -> String {
-        self.at(&format!("{}.{rel}", c.path()))
+        c.field_path(&self.path, rel)
     }
 
     /// The pod-level security context, treating `{}` and `null` as absent.
@@ -184,8 +184,8 @@ fn host_port(ctx: &mut CodeCtx<'_, '_>) {
             let listed = allowed.iter().any(|a| (*a - n as f64).abs() < f64::EPSILON);
             if n != 0 && !listed {
                 let message = format!("container `{}` binds host port {n}", c.name);
-                let path = pod.cpath(&c, &format!("ports[{i}].hostPort"));
-                ctx.report(hit(value.span(), message, path, Some(&c)));
+                let path = || pod.cpath(&c, &format!("ports[{i}].hostPort"));
+                ctx.report(hit(value.span(), message, path(), Some(&c)));
             }
         }
     }
@@ -314,8 +314,8 @@ fn host_path_writable(ctx: &mut CodeCtx<'_, '_>) {
                 "container `{}` mounts hostPath volume `{name}` writable",
                 c.name
             );
-            let path = pod.cpath(&c, &format!("volumeMounts[{i}]"));
-            ctx.report(hit(span, message, path, Some(&c)));
+            let path = || pod.cpath(&c, &format!("volumeMounts[{i}]"));
+            ctx.report(hit(span, message, path(), Some(&c)));
         }
     }
 }
@@ -354,8 +354,8 @@ fn capabilities_added(ctx: &mut CodeCtx<'_, '_>) {
                     c.name
                 )
             };
-            let path = pod.cpath(&c, &format!("securityContext.capabilities.add[{i}]"));
-            ctx.report(hit(cap.span(), message, path, Some(&c)));
+            let path = || pod.cpath(&c, &format!("securityContext.capabilities.add[{i}]"));
+            ctx.report(hit(cap.span(), message, path(), Some(&c)));
         }
     }
 }
@@ -375,8 +375,8 @@ fn capabilities_drop_all(ctx: &mut CodeCtx<'_, '_>) {
         if !drops_all {
             let span = drop.or(caps).map_or_else(|| c.anchor(), NodeRef::span);
             let message = format!("container `{}` does not drop `ALL` capabilities", c.name);
-            let path = pod.cpath(&c, "securityContext.capabilities.drop");
-            ctx.report(hit(span, message, path, Some(&c)));
+            let path = || pod.cpath(&c, "securityContext.capabilities.drop");
+            ctx.report(hit(span, message, path(), Some(&c)));
         }
         for (i, cap) in added_capabilities(&c) {
             let name = capability_text(cap);
@@ -385,8 +385,8 @@ fn capabilities_drop_all(ctx: &mut CodeCtx<'_, '_>) {
                     "container `{}` adds capability `{name}`; only `NET_BIND_SERVICE` may be added",
                     c.name
                 );
-                let path = pod.cpath(&c, &format!("securityContext.capabilities.add[{i}]"));
-                ctx.report(hit(cap.span(), message, path, Some(&c)));
+                let path = || pod.cpath(&c, &format!("securityContext.capabilities.add[{i}]"));
+                ctx.report(hit(cap.span(), message, path(), Some(&c)));
             }
         }
     }
@@ -399,26 +399,26 @@ fn privilege_escalation(ctx: &mut CodeCtx<'_, '_>) {
     }
     for c in pod.spec.containers() {
         let value = field(csc(&c), "allowPrivilegeEscalation");
-        let path = pod.cpath(&c, "securityContext.allowPrivilegeEscalation");
+        let path = || pod.cpath(&c, "securityContext.allowPrivilegeEscalation");
         match value.map(|v| (v, v.as_bool())) {
             Some((_, Some(false))) => {}
             Some((v, Some(true))) => {
                 let message = format!("container `{}` allows privilege escalation", c.name);
-                ctx.report(hit(v.span(), message, path, Some(&c)).severity(Severity::Error));
+                ctx.report(hit(v.span(), message, path(), Some(&c)).severity(Severity::Error));
             }
             Some((v, None)) => {
                 let message = format!(
                     "container `{}` sets `allowPrivilegeEscalation` to a non-boolean",
                     c.name
                 );
-                ctx.report(hit(v.span(), message, path, Some(&c)));
+                ctx.report(hit(v.span(), message, path(), Some(&c)));
             }
             None => {
                 let message = format!(
                     "container `{}` does not set `allowPrivilegeEscalation: false`",
                     c.name
                 );
-                ctx.report(hit(c.anchor(), message, path, Some(&c)));
+                ctx.report(hit(c.anchor(), message, path(), Some(&c)));
             }
         }
     }
@@ -442,12 +442,12 @@ fn run_as_non_root(ctx: &mut CodeCtx<'_, '_>) {
     }
     for c in pod.spec.containers() {
         let value = field(csc(&c), "runAsNonRoot");
-        let path = pod.cpath(&c, "securityContext.runAsNonRoot");
+        let path = || pod.cpath(&c, "securityContext.runAsNonRoot");
         match value {
             Some(v) if v.as_bool() == Some(true) => {}
             Some(v) => {
                 let message = format!("container `{}` sets `runAsNonRoot: false`", c.name);
-                ctx.report(hit(v.span(), message, path, Some(&c)));
+                ctx.report(hit(v.span(), message, path(), Some(&c)));
             }
             None if pod_true || pod_value.is_some() => {}
             None => {
@@ -455,7 +455,7 @@ fn run_as_non_root(ctx: &mut CodeCtx<'_, '_>) {
                     "container `{}` may run as root: neither it nor the pod sets `runAsNonRoot: true`",
                     c.name
                 );
-                ctx.report(hit(c.anchor(), message, path, Some(&c)));
+                ctx.report(hit(c.anchor(), message, path(), Some(&c)));
             }
         }
     }
@@ -560,8 +560,8 @@ fn seccomp_unconfined(ctx: &mut CodeCtx<'_, '_>) {
     for c in pod.spec.containers() {
         if let Some((t, "Unconfined")) = seccomp_type(csc(&c)) {
             let message = format!("container `{}` runs with seccomp `Unconfined`", c.name);
-            let path = pod.cpath(&c, "securityContext.seccompProfile.type");
-            ctx.report(hit(t.span(), message, path, Some(&c)));
+            let path = || pod.cpath(&c, "securityContext.seccompProfile.type");
+            ctx.report(hit(t.span(), message, path(), Some(&c)));
         }
     }
 }
@@ -587,7 +587,7 @@ fn seccomp_required(ctx: &mut CodeCtx<'_, '_>) {
         ));
     }
     for c in pod.spec.containers() {
-        let path = pod.cpath(&c, "securityContext.seccompProfile.type");
+        let path = || pod.cpath(&c, "securityContext.seccompProfile.type");
         match seccomp_type(csc(&c)) {
             Some((_, ty)) if seccomp_allowed(ty) => {}
             Some((t, ty)) => {
@@ -595,7 +595,7 @@ fn seccomp_required(ctx: &mut CodeCtx<'_, '_>) {
                     "container `{}` has seccomp profile `{ty}`, not `RuntimeDefault` or `Localhost`",
                     c.name
                 );
-                ctx.report(hit(t.span(), message, path, Some(&c)));
+                ctx.report(hit(t.span(), message, path(), Some(&c)));
             }
             None if pod_type.is_some() => {}
             None => {
@@ -603,7 +603,7 @@ fn seccomp_required(ctx: &mut CodeCtx<'_, '_>) {
                     "container `{}` has no seccomp profile: set `seccompProfile.type: RuntimeDefault` on it or the pod",
                     c.name
                 );
-                ctx.report(hit(c.anchor(), message, path, Some(&c)));
+                ctx.report(hit(c.anchor(), message, path(), Some(&c)));
             }
         }
     }
@@ -653,8 +653,8 @@ fn apparmor_unconfined(ctx: &mut CodeCtx<'_, '_>) {
                 c.name,
                 t.as_display().unwrap_or_default()
             );
-            let path = pod.cpath(&c, "securityContext.appArmorProfile.type");
-            ctx.report(hit(t.span(), message, path, Some(&c)));
+            let path = || pod.cpath(&c, "securityContext.appArmorProfile.type");
+            ctx.report(hit(t.span(), message, path(), Some(&c)));
         }
     }
 }
@@ -662,18 +662,15 @@ fn apparmor_unconfined(ctx: &mut CodeCtx<'_, '_>) {
 fn selinux_options(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = Pod::of(ctx) else { return };
     let allowed = pss::allowed_selinux_types(pod.version);
-    let mut scopes: Vec<(Option<NodeRef<'_>>, String, Option<Container<'_>>)> =
-        vec![(pod.sc(), pod.at("securityContext.seLinuxOptions"), None)];
-    for c in pod.spec.containers() {
-        scopes.push((
-            csc(&c),
-            pod.cpath(&c, "securityContext.seLinuxOptions"),
-            Some(c),
-        ));
-    }
-    for (sc, path, c) in scopes {
+    let mut scopes: Vec<(Option<NodeRef<'_>>, Option<Container<'_>>)> = vec![(pod.sc(), None)];
+    scopes.extend(pod.spec.containers().map(|c| (csc(&c), Some(c))));
+    for (sc, c) in scopes {
         let Some(opts) = field(sc, "seLinuxOptions") else {
             continue;
+        };
+        let path = match &c {
+            Some(c) => pod.cpath(c, "securityContext.seLinuxOptions"),
+            None => pod.at("securityContext.seLinuxOptions"),
         };
         if let Some(t) = opts.get("type") {
             let ty = t.as_display().unwrap_or_default();
@@ -712,8 +709,8 @@ fn proc_mount(ctx: &mut CodeCtx<'_, '_>) {
         let text = v.as_display().unwrap_or_default();
         if text != "Default" {
             let message = format!("container `{}` uses procMount `{text}`", c.name);
-            let path = pod.cpath(&c, "securityContext.procMount");
-            ctx.report(hit(v.span(), message, path, Some(&c)));
+            let path = || pod.cpath(&c, "securityContext.procMount");
+            ctx.report(hit(v.span(), message, path(), Some(&c)));
         }
     }
 }
@@ -757,8 +754,8 @@ fn windows_host_process(ctx: &mut CodeCtx<'_, '_>) {
     for c in pod.spec.containers() {
         if let Some(v) = host_process(csc(&c)) {
             let message = format!("container `{}` runs as a Windows HostProcess", c.name);
-            let path = pod.cpath(&c, "securityContext.windowsOptions.hostProcess");
-            ctx.report(hit(v.span(), message, path, Some(&c)));
+            let path = || pod.cpath(&c, "securityContext.windowsOptions.hostProcess");
+            ctx.report(hit(v.span(), message, path(), Some(&c)));
         }
     }
 }
@@ -791,8 +788,8 @@ fn probe_host_set(ctx: &mut CodeCtx<'_, '_>) {
                     "container `{}` sends its {name} `{action}` to host `{text}` instead of the pod",
                     c.name
                 );
-                let path = pod.cpath(&c, &format!("{name}.{action}.host"));
-                ctx.report(hit(host.span(), message, path, Some(&c)));
+                let path = || pod.cpath(&c, &format!("{name}.{action}.host"));
+                ctx.report(hit(host.span(), message, path(), Some(&c)));
             }
         }
     }

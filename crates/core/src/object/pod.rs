@@ -146,7 +146,27 @@ impl<'d> Container<'d> {
     /// Field path relative to the pod spec (`containers[0]`).
     #[must_use]
     pub fn path(&self) -> String {
-        format!("{}[{}]", self.kind.field(), self.index)
+        self.field_path("", "")
+    }
+
+    /// Field path of `rel` in this container, below the pod spec at `pod_path`
+    /// (`spec.template.spec.containers[0].securityContext`); `rel` may be empty.
+    #[must_use]
+    pub fn field_path(&self, pod_path: &str, rel: &str) -> String {
+        use std::fmt::Write as _;
+        let field = self.kind.field();
+        let mut out = String::with_capacity(pod_path.len() + field.len() + rel.len() + 8);
+        out.push_str(pod_path);
+        if !pod_path.is_empty() {
+            out.push('.');
+        }
+        out.push_str(field);
+        let _ = write!(out, "[{}]", self.index);
+        if !rel.is_empty() {
+            out.push('.');
+            out.push_str(rel);
+        }
+        out
     }
 
     /// Where findings about something missing in this container point: its `name:` entry, or
