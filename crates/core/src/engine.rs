@@ -613,6 +613,8 @@ struct ObjectView<'d> {
     object_path: Rc<str>,
     pod_path: Rc<str>,
     anchor: Span,
+    /// The container path of scopes outside any container.
+    no_path: Rc<str>,
     /// Each container with its field path, its anchor and whether it is a sidecar
     /// (restartable init).
     containers: Vec<(Container<'d>, Rc<str>, Span, bool)>,
@@ -640,6 +642,7 @@ impl<'d> ObjectView<'d> {
             object_path,
             pod_path,
             anchor: object_anchor(root),
+            no_path: Rc::from(""),
             containers,
         }
     }
@@ -667,7 +670,7 @@ fn run_declarative(
         pod: view.pod,
         pod_path: Rc::clone(&view.pod_path),
         container: None,
-        container_path: Rc::from(""),
+        container_path: Rc::clone(&view.no_path),
         target: view.root,
         target_path: Rc::clone(&view.object_path),
         target_anchor: view.anchor,
@@ -755,23 +758,21 @@ fn run_each(
     container: Option<&str>,
     hits: &mut Vec<Hit>,
 ) {
-    for item in scope.resolve(each).iter() {
+    // Testing needs only the item's node; its path, name and anchor are spelled out for the
+    // few items the rule holds for.
+    let mut probe = scope.clone();
+    scope.any_end(each, |item| {
         if !item.found || item.at_root {
-            continue;
+            return false;
         }
-        // Testing needs only the item's node; its path, name and anchor are spelled out for
-        // the few items the rule holds for.
-        let probe = Scope {
-            target: item.node,
-            ..scope.clone()
-        };
+        probe.target = item.node;
         let holds = Eval {
             scope: &probe,
             params: &active.params,
         }
         .holds(&rule.when);
         if !holds {
-            continue;
+            return false;
         }
         let item_name = item
             .node
@@ -802,7 +803,8 @@ fn run_each(
                 ));
             }
         }
-    }
+        false
+    });
 }
 
 /// A sequence item is pointed at by its `name:` entry when it has one.

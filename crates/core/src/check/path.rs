@@ -4,6 +4,8 @@
 
 use std::rc::Rc;
 
+use smallvec::SmallVec;
+
 use crate::object::pod::{Container, PodSpec};
 use crate::source::Span;
 use crate::yaml::NodeRef;
@@ -136,26 +138,12 @@ pub struct Resolved<'d, 'p> {
     /// spelled out from these only when a witness needs it.
     path: &'p FieldPath,
     depth: usize,
-    /// What each wildcard step matched, in order (empty for paths without one: no allocation).
-    choices: Vec<Choice<'d>>,
+    /// What each wildcard step matched, in order (inline for up to two wildcards, the most any
+    /// built-in path has).
+    choices: SmallVec<[Choice<'d>; 2]>,
 }
 
 impl<'d> Resolved<'d, '_> {
-    fn step(&self, node: NodeRef<'d>, key: Option<NodeRef<'d>>, choice: Choice<'d>) -> Self {
-        let mut choices = Vec::with_capacity(self.choices.len() + 1);
-        choices.extend_from_slice(&self.choices);
-        choices.push(choice);
-        Self {
-            node,
-            key,
-            found: true,
-            at_root: false,
-            path: self.path,
-            depth: self.depth + 1,
-            choices,
-        }
-    }
-
     /// The field path of `node` from the document root, as findings report it.
     #[must_use]
     pub fn path(&self, scope: &Scope<'_>) -> String {
@@ -218,13 +206,51 @@ impl<'d> Scope<'d> {
             at_root: true,
             path,
             depth: 0,
-            choices: Vec::new(),
+            choices: SmallVec::new(),
         };
-        if path.steps.iter().any(|s| matches!(s, Step::Each)) {
-            Ends::Many(resolve_each(start, &path.steps))
+        if path.has_wildcard() {
+            let mut ends = Vec::new();
+            let mut cursor = start;
+            walk(&mut cursor, &path.steps, &mut |end| {
+                ends.push(end.clone());
+                false
+            });
+            Ends::Many(ends)
         } else {
             Ends::One(resolve_plain(start, &path.steps))
         }
+    }
+
+    /// Whether `f` is true for some end of `path`, visiting the ends in order and stopping at
+    /// the first: nothing is collected, so testing a rule allocates nothing for its paths.
+    pub fn any_end<'p>(
+        &self,
+        path: &'p FieldPath,
+        mut f: impl FnMut(&Resolved<'d, 'p>) -> bool,
+    ) -> bool {
+        let Some(node) = self.start(path.root) else {
+            return false;
+        };
+        let mut cursor = Resolved {
+            node,
+            key: None,
+            found: true,
+            at_root: true,
+            path,
+            depth: 0,
+            choices: SmallVec::new(),
+        };
+        if path.has_wildcard() {
+            walk(&mut cursor, &path.steps, &mut f)
+        } else {
+            f(&resolve_plain(cursor, &path.steps))
+        }
+    }
+}
+
+impl FieldPath {
+    fn has_wildcard(&self) -> bool {
+        self.steps.iter().any(|s| matches!(s, Step::Each))
     }
 }
 
@@ -281,34 +307,53 @@ fn resolve_plain<'d, 'p>(mut cur: Resolved<'d, 'p>, steps: &[Step]) -> Resolved<
     cur
 }
 
-/// Follows a path with wildcards, branching at each.
-fn resolve_each<'d, 'p>(start: Resolved<'d, 'p>, steps: &[Step]) -> Vec<Resolved<'d, 'p>> {
-    let mut frontier = vec![start];
-    for step in steps {
-        let mut next = Vec::with_capacity(frontier.len());
-        for mut cur in frontier {
-            match step {
-                _ if !cur.found => next.push(cur),
-                Step::Each if cur.node.is_map() => {
-                    for (key, value) in cur.node.entries() {
-                        let k = key.text().unwrap_or_default();
-                        next.push(cur.step(value, Some(key), Choice::Key(k)));
-                    }
-                }
-                Step::Each => {
-                    for (i, item) in cur.node.items().enumerate() {
-                        next.push(cur.step(item, None, Choice::Index(i)));
-                    }
-                }
-                Step::Key(_) | Step::Index(_) => {
-                    cur.advance(step);
-                    next.push(cur);
-                }
-            }
-        }
-        frontier = next;
+/// Follows a path with wildcards from `cursor`, branching at each, depth first (the order
+/// in which findings list them), and calls `f` at each end until it returns true. The cursor
+/// is moved along and restored, so only a collected end is ever copied.
+fn walk<'d, 'p>(
+    cursor: &mut Resolved<'d, 'p>,
+    steps: &[Step],
+    f: &mut impl FnMut(&Resolved<'d, 'p>) -> bool,
+) -> bool {
+    let Some((step, rest)) = steps.split_first() else {
+        return f(cursor);
+    };
+    if !cursor.found {
+        return f(cursor);
     }
-    frontier
+    let saved = (cursor.node, cursor.key, cursor.at_root, cursor.depth);
+    let mut branch = |cursor: &mut Resolved<'d, 'p>, node, key, choice| {
+        cursor.node = node;
+        cursor.key = key;
+        cursor.at_root = false;
+        cursor.depth = saved.3 + 1;
+        cursor.choices.push(choice);
+        let stop = walk(cursor, rest, f);
+        cursor.choices.pop();
+        stop
+    };
+    let stop = match step {
+        Step::Each if cursor.node.is_map() => {
+            cursor.node.entries().into_iter().any(|(key, value)| {
+                let k = key.text().unwrap_or_default();
+                branch(cursor, value, Some(key), Choice::Key(k))
+            })
+        }
+        Step::Each => {
+            let items = cursor.node.items();
+            items
+                .enumerate()
+                .any(|(i, item)| branch(cursor, item, None, Choice::Index(i)))
+        }
+        Step::Key(_) | Step::Index(_) => {
+            cursor.advance(step);
+            let stop = walk(cursor, rest, f);
+            cursor.found = true;
+            stop
+        }
+    };
+    (cursor.node, cursor.key, cursor.at_root, cursor.depth) = saved;
+    stop
 }
 
 /// `base.rel`, or either alone when the other is empty.

@@ -402,10 +402,9 @@ impl<'d> Eval<'_, 'd> {
     #[must_use]
     pub fn holds(&self, cond: &Condition) -> bool {
         match cond {
-            Condition::Field { fields, test } => {
-                let ends = self.field_ends(fields);
-                ends.iter().any(|end| self.test_holds(end, test))
-            }
+            Condition::Field { fields, test } => self
+                .deciding_path(fields)
+                .is_some_and(|path| self.scope.any_end(path, |end| self.test_holds(end, test))),
             Condition::All(conds) => conds.iter().all(|c| self.holds(c)),
             Condition::Any(conds) => conds.iter().any(|c| self.holds(c)),
             Condition::Not(inner) => !self.holds(inner),
@@ -422,6 +421,21 @@ impl<'d> Eval<'_, 'd> {
             key: None,
             at_anchor: true,
         }
+    }
+
+    /// With fallbacks, the first path that resolves to something present decides; when none
+    /// does, the last.
+    fn deciding_path<'p>(&self, fields: &'p [FieldPath]) -> Option<&'p FieldPath> {
+        let (last, fallbacks) = fields.split_last()?;
+        Some(
+            fallbacks
+                .iter()
+                .find(|path| {
+                    self.scope
+                        .any_end(path, |r| r.found && !r.node.is_empty_value())
+                })
+                .unwrap_or(last),
+        )
     }
 
     /// With fallbacks, the first path that resolves to something present decides.

@@ -77,7 +77,12 @@ fn resolve_word(text: &str) -> Option<Scalar<'_>> {
 fn resolve_number(text: &str) -> Option<Scalar<'_>> {
     // Timestamps (`2001-12-14`) are kept as their original text when decoded untyped; anything
     // with a `YYYY-` prefix fails the number parsers below anyway, so it stays a string.
-    let plain: String = text.chars().filter(|&c| c != '_').collect();
+    // Checks resolve numbers on every object; only underscores need a copy.
+    let plain: std::borrow::Cow<'_, str> = if text.contains('_') {
+        text.replace('_', "").into()
+    } else {
+        text.into()
+    };
     if let Some(i) = parse_go_int(&plain) {
         return Some(Scalar::Int(i));
     }
