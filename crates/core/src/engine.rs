@@ -34,7 +34,8 @@ pub struct ParsedInput {
     pub template: bool,
     /// Suppressions written in the file, for [`crate::suppress::apply`].
     pub directives: Vec<crate::suppress::Directive>,
-    /// Spans of secret values (sorted), which no output may show.
+    /// Spans of secret values (sorted), which no output may show: found for snippets, so only
+    /// when the run keeps the text (`RunSettings::retain_text`).
     pub secret_spans: Vec<Span>,
 }
 
@@ -272,7 +273,10 @@ fn lint_file(
         findings.extend(check_object(&input, obj, settings, code));
     }
     input.directives = crate::suppress::collect(&input, settings);
-    input.secret_spans = crate::redact::secret_spans(&input, settings);
+    // The spans mask snippets; a run that frees the text shows none.
+    if settings.retain_text {
+        input.secret_spans = crate::redact::secret_spans(&input, settings);
+    }
     read_cross_facts(&mut input, settings);
     if !settings.retain_text {
         release_text(&mut input, &mut findings);

@@ -29,25 +29,31 @@ pub(crate) const REGISTRY: &[(&str, CodeFn)] = &[
 ];
 
 fn label_value_invalid(ctx: &mut CodeCtx<'_, '_>) {
+    // (labels, whether they are a pod template's); paths are spelled out only for findings.
     let mut sets = Vec::new();
     if let Some(labels) = ctx.root.get("metadata").and_then(|m| m.get("labels")) {
-        sets.push((
-            labels,
-            join_path(&ctx.object.base_path, "metadata.labels"),
-            "",
-        ));
+        sets.push((labels, false));
     }
     if let Some(pod) = ctx.pod {
         // A Pod's own metadata is the object's, already covered above.
         if ctx.object.kind() != "Pod" {
             if let Some(labels) = pod.metadata.and_then(|m| m.get("labels")) {
-                let spec = ctx.pod_path();
-                let meta = spec.strip_suffix("spec").unwrap_or(&spec).to_string();
-                sets.push((labels, format!("{meta}metadata.labels"), "pod template "));
+                sets.push((labels, true));
             }
         }
     }
-    for (labels, path, what) in sets {
+    let labels_path = |ctx: &CodeCtx<'_, '_>, template: bool, key: &str| {
+        let base = if template {
+            let spec = ctx.pod_path();
+            let meta = spec.strip_suffix("spec").unwrap_or(&spec);
+            format!("{meta}metadata.labels")
+        } else {
+            join_path(&ctx.object.base_path, "metadata.labels")
+        };
+        format!("{base}[\"{key}\"]")
+    };
+    for (labels, template) in sets {
+        let what = if template { "pod template " } else { "" };
         for (key, value) in labels.entries() {
             let k = key.text().unwrap_or_default();
             if let Err(why) = names::validate_label_key(k) {
@@ -56,7 +62,7 @@ fn label_value_invalid(ctx: &mut CodeCtx<'_, '_>) {
                         key.span(),
                         format!("{what}label key `{k}` is invalid: {why}"),
                     )
-                    .path(format!("{path}[\"{k}\"]")),
+                    .path(labels_path(ctx, template, k)),
                 );
             }
             if value.is_map() || value.is_seq() {
@@ -73,7 +79,7 @@ fn label_value_invalid(ctx: &mut CodeCtx<'_, '_>) {
                         value.span(),
                         format!("{what}label `{k}` has an invalid value: {why}"),
                     )
-                    .path(format!("{path}[\"{k}\"]")),
+                    .path(labels_path(ctx, template, k)),
                 );
             }
         }
@@ -91,7 +97,8 @@ fn port_name_invalid(ctx: &mut CodeCtx<'_, '_>) {
                 let Some(name) = name_node.as_display().filter(|_| !name_node.is_null()) else {
                     continue;
                 };
-                let path = ctx.container_path(&c, &format!("ports[{i}].name"));
+                let path =
+                    |ctx: &CodeCtx<'_, '_>| ctx.container_path(&c, &format!("ports[{i}].name"));
                 if let Err(why) = names::validate_port_name(&name) {
                     ctx.report(
                         Hit::new(
@@ -101,7 +108,7 @@ fn port_name_invalid(ctx: &mut CodeCtx<'_, '_>) {
                                 c.name
                             ),
                         )
-                        .path(path.clone())
+                        .path(path(ctx))
                         .container(c.name),
                     );
                 }
@@ -114,7 +121,7 @@ fn port_name_invalid(ctx: &mut CodeCtx<'_, '_>) {
                                 c.name
                             ),
                         )
-                        .path(path)
+                        .path(path(ctx))
                         .container(c.name),
                     );
                 }
