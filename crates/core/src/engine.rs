@@ -516,6 +516,7 @@ fn check_object(
                             root,
                             doc,
                             pod,
+                            containers: &view.containers,
                             version: settings.kubernetes_version,
                             hits: &mut hits,
                         };
@@ -619,9 +620,11 @@ struct ObjectView<'d> {
     anchor: Span,
     /// The container path of scopes outside any container.
     no_path: Rc<str>,
-    /// Each container with its field path, its anchor and whether it is a sidecar
-    /// (restartable init).
-    containers: Vec<(Container<'d>, Rc<str>, Span, bool)>,
+    /// Every container of the pod, found once for all checks.
+    containers: Vec<Container<'d>>,
+    /// Each container's field path, anchor and whether it is a sidecar (restartable init), in
+    /// the order of `containers`.
+    container_scopes: Vec<(Rc<str>, Span, bool)>,
 }
 
 impl<'d> ObjectView<'d> {
@@ -631,12 +634,12 @@ impl<'d> ObjectView<'d> {
             .map(|p| join_path(&object_path, p.path))
             .unwrap_or_default()
             .into();
-        let containers = pod
+        let containers: Vec<Container<'d>> = pod.iter().flat_map(PodSpec::containers).collect();
+        let container_scopes = containers
             .iter()
-            .flat_map(PodSpec::containers)
             .map(|c| {
                 let path = c.field_path(&pod_path, "").into();
-                (c, path, c.anchor(), c.is_restartable_init())
+                (path, c.anchor(), c.is_restartable_init())
             })
             .collect();
         Self {
@@ -648,6 +651,7 @@ impl<'d> ObjectView<'d> {
             anchor: object_anchor(root),
             no_path: Rc::from(""),
             containers,
+            container_scopes,
         }
     }
 }
@@ -692,7 +696,7 @@ fn run_declarative(
             run_rules(decl, active, kind, &scope, None, settings, hits);
         }
         TargetKind::Container => {
-            for (c, path, anchor, sidecar) in &view.containers {
+            for (c, (path, anchor, sidecar)) in view.containers.iter().zip(&view.container_scopes) {
                 if !ContainerType::accepts(&decl.container_types, c.kind, *sidecar) {
                     continue;
                 }

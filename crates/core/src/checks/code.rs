@@ -58,10 +58,12 @@ pub(crate) fn cached_regex(pattern: &str) -> Option<Arc<Regex>> {
 }
 
 fn image_tag_mutable(ctx: &mut CodeCtx<'_, '_>) {
-    let Some(pod) = ctx.pod else { return };
+    if ctx.pod.is_none() {
+        return;
+    }
     let block = ctx.param_strings("blockTags");
     let allow = ctx.param_strings("allowTags");
-    for c in pod.containers() {
+    for c in ctx.containers() {
         let Some(node) = c.node.get("image") else {
             continue;
         };

@@ -138,11 +138,22 @@ pub struct CodeCtx<'a, 'd> {
     pub root: NodeRef<'d>,
     pub doc: &'d Document,
     pub pod: Option<PodSpec<'d>>,
+    /// The pod's containers (`PodSpec::containers`), found once for every check of the object.
+    pub containers: &'a [Container<'d>],
     pub version: KubeVersion,
     pub hits: &'a mut Vec<Hit>,
 }
 
-impl<'a> CodeCtx<'a, '_> {
+impl<'a, 'd> CodeCtx<'a, 'd> {
+    /// The pod's containers; the iterator does not hold `self`, so checks report as they go.
+    pub fn containers(&self) -> impl Iterator<Item = Container<'d>> + 'a
+    where
+        'd: 'a,
+    {
+        let list: &'a [Container<'d>] = self.containers;
+        list.iter().copied()
+    }
+
     /// A list-of-strings parameter of the running check (empty when unset).
     #[must_use]
     pub fn param_strings(&self, name: &str) -> Vec<&'a str> {

@@ -87,8 +87,8 @@ fn label_value_invalid(ctx: &mut CodeCtx<'_, '_>) {
 }
 
 fn port_name_invalid(ctx: &mut CodeCtx<'_, '_>) {
-    if let Some(pod) = ctx.pod {
-        for c in pod.containers() {
+    if ctx.pod.is_some() {
+        for c in ctx.containers() {
             let mut seen: HashSet<String> = HashSet::new();
             for (i, port) in c.list("ports").enumerate() {
                 let Some(name_node) = port.get("name") else {
@@ -163,7 +163,7 @@ fn volume_mount_unknown(ctx: &mut CodeCtx<'_, '_>) {
         .flat_map(NodeRef::items)
         .filter_map(|v| v.get("name").and_then(NodeRef::as_display))
         .collect();
-    for c in pod.containers() {
+    for c in ctx.containers() {
         let mut paths: HashSet<String> = HashSet::new();
         let mounts = c.node.get("volumeMounts");
         for (i, mount) in mounts.into_iter().flat_map(NodeRef::items).enumerate() {
@@ -196,8 +196,10 @@ fn volume_mount_unknown(ctx: &mut CodeCtx<'_, '_>) {
 }
 
 fn env_duplicate(ctx: &mut CodeCtx<'_, '_>) {
-    let Some(pod) = ctx.pod else { return };
-    for c in pod.containers() {
+    if ctx.pod.is_none() {
+        return;
+    }
+    for c in ctx.containers() {
         let mut seen: HashSet<String> = HashSet::new();
         for (i, env) in c.list("env").enumerate() {
             let Some(name_node) = env.get("name") else {
@@ -373,7 +375,7 @@ fn resource_blocks<'d>(ctx: &CodeCtx<'_, 'd>) -> Vec<ResourceBlock<'d>> {
             container: None,
         });
     }
-    for c in pod.containers() {
+    for c in ctx.containers() {
         if let Some(node) = c.node.get("resources") {
             out.push(ResourceBlock {
                 node,
@@ -600,7 +602,9 @@ fn glob(p: &[u8], s: &[u8]) -> bool {
 }
 
 fn image_registry_allowed(ctx: &mut CodeCtx<'_, '_>) {
-    let Some(pod) = ctx.pod else { return };
+    if ctx.pod.is_none() {
+        return;
+    }
     let allowed: Vec<String> = ctx
         .param_strings("allowedRegistries")
         .into_iter()
@@ -609,7 +613,7 @@ fn image_registry_allowed(ctx: &mut CodeCtx<'_, '_>) {
     if allowed.is_empty() {
         return;
     }
-    for c in pod.containers() {
+    for c in ctx.containers() {
         let Some(node) = c.node.get("image") else {
             continue;
         };
@@ -630,8 +634,10 @@ fn image_registry_allowed(ctx: &mut CodeCtx<'_, '_>) {
 }
 
 fn image_pull_policy(ctx: &mut CodeCtx<'_, '_>) {
-    let Some(pod) = ctx.pod else { return };
-    for c in pod.containers() {
+    if ctx.pod.is_none() {
+        return;
+    }
+    for c in ctx.containers() {
         let Some(image) = c.node.get("image").and_then(NodeRef::as_str) else {
             continue;
         };
@@ -771,8 +777,10 @@ fn same_json(
 }
 
 fn probes_identical(ctx: &mut CodeCtx<'_, '_>) {
-    let Some(pod) = ctx.pod else { return };
-    for c in pod.containers() {
+    if ctx.pod.is_none() {
+        return;
+    }
+    for c in ctx.containers() {
         let (Some((lk, live)), Some(ready)) = (
             c.node.get_entry("livenessProbe"),
             c.node.get("readinessProbe"),
@@ -797,8 +805,10 @@ fn probes_identical(ctx: &mut CodeCtx<'_, '_>) {
 }
 
 fn probe_port_unexposed(ctx: &mut CodeCtx<'_, '_>) {
-    let Some(pod) = ctx.pod else { return };
-    for c in pod.containers() {
+    if ctx.pod.is_none() {
+        return;
+    }
+    for c in ctx.containers() {
         // Probes connect over TCP, so only TCP ports (the default protocol) count.
         let tcp_ports: Vec<NodeRef<'_>> = c
             .list("ports")

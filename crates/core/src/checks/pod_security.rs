@@ -174,7 +174,7 @@ fn hit(span: Span, message: String, path: String, c: Option<&Container<'_>>) -> 
 fn host_port(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = Pod::of(ctx) else { return };
     let allowed = number_list(ctx.check.params.get("allowedHostPorts"));
-    for c in pod.spec.containers() {
+    for c in ctx.containers() {
         for (i, port) in c.list("ports").enumerate() {
             let Some(value) = port.get("hostPort") else {
                 continue;
@@ -292,7 +292,7 @@ fn host_path_writable(ctx: &mut CodeCtx<'_, '_>) {
         .into_iter()
         .map(|(_, n, _, _)| n)
         .collect();
-    for c in pod.spec.containers() {
+    for c in ctx.containers() {
         let mounts = c.list("volumeMounts");
         for (i, mount) in mounts.enumerate() {
             let Some((k, v)) = mount.get_entry("name") else {
@@ -336,7 +336,7 @@ fn capability_text(node: NodeRef<'_>) -> String {
 
 fn capabilities_added(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = Pod::of(ctx) else { return };
-    for c in pod.spec.containers() {
+    for c in ctx.containers() {
         for (i, cap) in added_capabilities(&c) {
             let name = capability_text(cap);
             if pss::BASELINE_CAPABILITIES.contains(&name.as_str()) {
@@ -365,7 +365,7 @@ fn capabilities_drop_all(ctx: &mut CodeCtx<'_, '_>) {
     if pod.version < pss::CAPABILITIES_RESTRICTED_SINCE || pod.windows_exempt() {
         return;
     }
-    for c in pod.spec.containers() {
+    for c in ctx.containers() {
         let caps = field(csc(&c), "capabilities");
         let drop = field(caps, "drop");
         let drops_all = drop
@@ -397,7 +397,7 @@ fn privilege_escalation(ctx: &mut CodeCtx<'_, '_>) {
     if pod.version < pss::ALLOW_PRIVILEGE_ESCALATION_SINCE || pod.windows_exempt() {
         return;
     }
-    for c in pod.spec.containers() {
+    for c in ctx.containers() {
         let value = field(csc(&c), "allowPrivilegeEscalation");
         let path = || pod.cpath(&c, "securityContext.allowPrivilegeEscalation");
         match value.map(|v| (v, v.as_bool())) {
@@ -440,7 +440,7 @@ fn run_as_non_root(ctx: &mut CodeCtx<'_, '_>) {
             None,
         ));
     }
-    for c in pod.spec.containers() {
+    for c in ctx.containers() {
         let value = field(csc(&c), "runAsNonRoot");
         let path = || pod.cpath(&c, "securityContext.runAsNonRoot");
         match value {
@@ -464,6 +464,7 @@ fn run_as_non_root(ctx: &mut CodeCtx<'_, '_>) {
 /// Explicit values of a pod and container security-context field: (span, value, path, container).
 fn explicit_ints<'d>(
     pod: &Pod<'d>,
+    containers: impl Iterator<Item = Container<'d>>,
     name: &str,
 ) -> Vec<(NodeRef<'d>, i64, String, Option<Container<'d>>)> {
     let mut out = Vec::new();
@@ -472,7 +473,7 @@ fn explicit_ints<'d>(
             out.push((v, n, pod.at(&format!("securityContext.{name}")), None));
         }
     }
-    for c in pod.spec.containers() {
+    for c in containers {
         if let Some(v) = field(csc(&c), name) {
             if let Some(n) = v.as_i64() {
                 out.push((
@@ -502,7 +503,7 @@ fn run_as_user_zero(ctx: &mut CodeCtx<'_, '_>) {
     {
         return;
     }
-    for (v, n, path, c) in explicit_ints(&pod, "runAsUser") {
+    for (v, n, path, c) in explicit_ints(&pod, ctx.containers(), "runAsUser") {
         if n == 0 {
             let message = format!("{} runs as root (`runAsUser: 0`)", who(c.as_ref()));
             ctx.report(hit(v.span(), message, path, c.as_ref()));
@@ -523,7 +524,7 @@ fn seccomp_unconfined(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = Pod::of(ctx) else { return };
     if pod.version < pss::SECCOMP_PROFILE_RESTRICTED_SINCE {
         // Before 1.19 the profile lived in annotations, and only those count.
-        let containers: Vec<_> = pod.spec.containers().collect();
+        let containers: Vec<_> = ctx.containers().collect();
         for (k, v) in pod.annotations() {
             let key = k.text().unwrap_or("");
             let target = if key == SECCOMP_POD_ANNOTATION {
@@ -557,7 +558,7 @@ fn seccomp_unconfined(ctx: &mut CodeCtx<'_, '_>) {
             None,
         ));
     }
-    for c in pod.spec.containers() {
+    for c in ctx.containers() {
         if let Some((t, "Unconfined")) = seccomp_type(csc(&c)) {
             let message = format!("container `{}` runs with seccomp `Unconfined`", c.name);
             let path = || pod.cpath(&c, "securityContext.seccompProfile.type");
@@ -586,7 +587,7 @@ fn seccomp_required(ctx: &mut CodeCtx<'_, '_>) {
             None,
         ));
     }
-    for c in pod.spec.containers() {
+    for c in ctx.containers() {
         let path = || pod.cpath(&c, "securityContext.seccompProfile.type");
         match seccomp_type(csc(&c)) {
             Some((_, ty)) if seccomp_allowed(ty) => {}
@@ -646,7 +647,7 @@ fn apparmor_unconfined(ctx: &mut CodeCtx<'_, '_>) {
             None,
         ));
     }
-    for c in pod.spec.containers() {
+    for c in ctx.containers() {
         if let Some(t) = apparmor_bad_type(csc(&c)) {
             let message = format!(
                 "container `{}` has AppArmor profile `{}`",
@@ -663,7 +664,7 @@ fn selinux_options(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = Pod::of(ctx) else { return };
     let allowed = pss::allowed_selinux_types(pod.version);
     let mut scopes: Vec<(Option<NodeRef<'_>>, Option<Container<'_>>)> = vec![(pod.sc(), None)];
-    scopes.extend(pod.spec.containers().map(|c| (csc(&c), Some(c))));
+    scopes.extend(ctx.containers().map(|c| (csc(&c), Some(c))));
     for (sc, c) in scopes {
         let Some(opts) = field(sc, "seLinuxOptions") else {
             continue;
@@ -702,7 +703,7 @@ fn proc_mount(ctx: &mut CodeCtx<'_, '_>) {
     if relax {
         return;
     }
-    for c in pod.spec.containers() {
+    for c in ctx.containers() {
         let Some(v) = field(csc(&c), "procMount") else {
             continue;
         };
@@ -751,7 +752,7 @@ fn windows_host_process(ctx: &mut CodeCtx<'_, '_>) {
             None,
         ));
     }
-    for c in pod.spec.containers() {
+    for c in ctx.containers() {
         if let Some(v) = host_process(csc(&c)) {
             let message = format!("container `{}` runs as a Windows HostProcess", c.name);
             let path = || pod.cpath(&c, "securityContext.windowsOptions.hostProcess");
@@ -765,7 +766,7 @@ fn probe_host_set(ctx: &mut CodeCtx<'_, '_>) {
     if pod.version < pss::PROBE_HOST_CONTROL_SINCE {
         return;
     }
-    for c in pod.spec.containers() {
+    for c in ctx.containers() {
         let mut handlers = Vec::new();
         for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
             handlers.push((probe.to_string(), c.node.get(probe)));
@@ -819,7 +820,7 @@ fn volume_type_restricted(ctx: &mut CodeCtx<'_, '_>) {
 
 fn root_group(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = Pod::of(ctx) else { return };
-    for (v, n, path, c) in explicit_ints(&pod, "runAsGroup") {
+    for (v, n, path, c) in explicit_ints(&pod, ctx.containers(), "runAsGroup") {
         if n == 0 {
             let message = format!(
                 "{} runs with the root group (`runAsGroup: 0`)",
@@ -857,7 +858,7 @@ fn high_uid_gid(ctx: &mut CodeCtx<'_, '_>) {
         .and_then(as_f64)
         .unwrap_or(10000.0);
     for name in ["runAsUser", "runAsGroup"] {
-        for (v, n, path, c) in explicit_ints(&pod, name) {
+        for (v, n, path, c) in explicit_ints(&pod, ctx.containers(), name) {
             #[expect(clippy::cast_precision_loss, reason = "ids fit in f64")]
             let low = (n as f64) < minimum;
             if low {
