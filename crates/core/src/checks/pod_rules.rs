@@ -89,12 +89,12 @@ fn label_value_invalid(ctx: &mut CodeCtx<'_, '_>) {
 fn port_name_invalid(ctx: &mut CodeCtx<'_, '_>) {
     if ctx.pod.is_some() {
         for c in ctx.containers() {
-            let mut seen: HashSet<String> = HashSet::new();
+            let mut seen: HashSet<std::borrow::Cow<'_, str>> = HashSet::new();
             for (i, port) in c.list("ports").enumerate() {
                 let Some(name_node) = port.get("name") else {
                     continue;
                 };
-                let Some(name) = name_node.as_display().filter(|_| !name_node.is_null()) else {
+                let Some(name) = name_node.display_text().filter(|_| !name_node.is_null()) else {
                     continue;
                 };
                 let path =
@@ -200,12 +200,12 @@ fn env_duplicate(ctx: &mut CodeCtx<'_, '_>) {
         return;
     }
     for c in ctx.containers() {
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut seen: HashSet<std::borrow::Cow<'_, str>> = HashSet::new();
         for (i, env) in c.list("env").enumerate() {
             let Some(name_node) = env.get("name") else {
                 continue;
             };
-            let Some(name) = name_node.as_display().filter(|_| !name_node.is_null()) else {
+            let Some(name) = name_node.display_text().filter(|_| !name_node.is_null()) else {
                 continue;
             };
             if !seen.insert(name.clone()) {

@@ -767,14 +767,20 @@ fn probe_host_set(ctx: &mut CodeCtx<'_, '_>) {
         return;
     }
     for c in ctx.containers() {
-        let mut handlers = Vec::new();
-        for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
-            handlers.push((probe.to_string(), c.node.get(probe)));
-        }
-        for hook in ["postStart", "preStop"] {
-            let node = c.node.get("lifecycle").and_then(|l| l.get(hook));
-            handlers.push((format!("lifecycle.{hook}"), node));
-        }
+        let lifecycle = c.node.get("lifecycle");
+        let handlers = [
+            ("livenessProbe", c.node.get("livenessProbe")),
+            ("readinessProbe", c.node.get("readinessProbe")),
+            ("startupProbe", c.node.get("startupProbe")),
+            (
+                "lifecycle.postStart",
+                lifecycle.and_then(|l| l.get("postStart")),
+            ),
+            (
+                "lifecycle.preStop",
+                lifecycle.and_then(|l| l.get("preStop")),
+            ),
+        ];
         for (name, handler) in handlers {
             let Some(handler) = handler else { continue };
             for action in ["httpGet", "tcpSocket"] {

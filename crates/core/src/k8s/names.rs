@@ -29,6 +29,13 @@ pub fn is_dns1123_label(s: &str) -> bool {
 }
 
 pub fn validate_dns1123_subdomain(s: &str) -> Result<(), String> {
+    if plainly_subdomain(s) {
+        return Ok(());
+    }
+    subdomain_problems(s)
+}
+
+fn subdomain_problems(s: &str) -> Result<(), String> {
     let mut problems = Vec::new();
     if s.is_empty() {
         return Err("must not be empty".to_owned());
@@ -68,6 +75,19 @@ pub fn validate_dns1123_label(s: &str) -> Result<(), String> {
 /// A label or annotation key: an optional DNS subdomain prefix and `/`, then a name of at most
 /// 63 characters (upstream `IsQualifiedName`).
 pub fn validate_label_key(key: &str) -> Result<(), String> {
+    let plain = match key.split_once('/') {
+        None => plainly_qualified(key, QUALIFIED_NAME_MAX),
+        Some((prefix, name)) => {
+            plainly_subdomain(prefix) && plainly_qualified(name, QUALIFIED_NAME_MAX)
+        }
+    };
+    if plain {
+        return Ok(());
+    }
+    label_key_problems(key)
+}
+
+fn label_key_problems(key: &str) -> Result<(), String> {
     let mut problems = Vec::new();
     let name = match key.split_once('/') {
         None => key,
@@ -100,7 +120,7 @@ pub fn validate_label_key(key: &str) -> Result<(), String> {
 /// A label value: empty, or up to 63 alphanumerics, `-`, `_` and `.` that start and end with
 /// an alphanumeric.
 pub fn validate_label_value(value: &str) -> Result<(), String> {
-    if value.is_empty() {
+    if value.is_empty() || plainly_qualified(value, LABEL_VALUE_MAX) {
         return Ok(());
     }
     into_result(qualified_characters(value, LABEL_VALUE_MAX))
@@ -160,6 +180,38 @@ fn lowercase_charset(s: &str, others: &str) -> String {
     format!("must consist of lower case letters, digits {others}{hint}")
 }
 
+/// The common case of a qualified name or label value in one pass over the bytes: ASCII
+/// letters and digits at both ends, `-`, `_` or `.` between, at most `max` long. Anything
+/// else goes to the full validation, which says what is wrong; every label of every object
+/// is validated, most of them plainly valid.
+fn plainly_qualified(s: &str, max: usize) -> bool {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(first), Some(last)) => {
+            b.len() <= max
+                && first.is_ascii_alphanumeric()
+                && last.is_ascii_alphanumeric()
+                && b.iter()
+                    .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        }
+        _ => false,
+    }
+}
+
+/// [`plainly_qualified`] for a lowercase RFC 1123 subdomain: dot-separated parts of lowercase
+/// letters, digits and `-`, each starting and ending with a letter or digit.
+fn plainly_subdomain(s: &str) -> bool {
+    let lower_alnum = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    !s.is_empty()
+        && s.len() <= DNS1123_SUBDOMAIN_MAX
+        && s.split('.').all(|part| {
+            let b = part.as_bytes();
+            b.first().is_some_and(lower_alnum)
+                && b.last().is_some_and(lower_alnum)
+                && b.iter().all(|c| lower_alnum(c) || *c == b'-')
+        })
+}
+
 fn starts_and_ends_alnum(s: &str, is_alnum: impl Fn(char) -> bool) -> bool {
     match (s.chars().next(), s.chars().next_back()) {
         (Some(first), Some(last)) => is_alnum(first) && is_alnum(last),
@@ -177,6 +229,46 @@ fn into_result(problems: Vec<String>) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_fast_paths_accept_only_what_the_full_checks_accept() {
+        let alphabet = ["a", "Z", "0", "-", "_", ".", "/", "é"];
+        let mut words = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = words
+                .iter()
+                .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
+                .collect();
+            words.extend(longer);
+        }
+        words.push("a".repeat(63));
+        words.push("a".repeat(64));
+        words.push(format!("{}/x", "a".repeat(253)));
+        words.push(format!("{}/x", "a".repeat(254)));
+        for w in &words {
+            if plainly_subdomain(w) {
+                assert_eq!(subdomain_problems(w), Ok(()), "subdomain {w:?}");
+            }
+            if w.split_once('/').is_none() && plainly_qualified(w, QUALIFIED_NAME_MAX) {
+                assert_eq!(label_key_problems(w), Ok(()), "label key {w:?}");
+            }
+            assert_eq!(
+                validate_label_key(w).is_ok(),
+                label_key_problems(w).is_ok(),
+                "label key {w:?}"
+            );
+            assert_eq!(
+                validate_dns1123_subdomain(w).is_ok(),
+                subdomain_problems(w).is_ok(),
+                "subdomain {w:?}"
+            );
+            assert_eq!(
+                validate_label_value(w).is_ok(),
+                w.is_empty() || into_result(qualified_characters(w, LABEL_VALUE_MAX)).is_ok(),
+                "label value {w:?}"
+            );
+        }
+    }
+
     use super::*;
 
     fn repeat(c: char, n: usize) -> String {
