@@ -1,8 +1,9 @@
 //! Single-object checks written in Rust because the declarative vocabulary cannot say them
 //! (parsing image references, quantities, schedules; versioned tables).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::rc::Rc;
 
 use regex::Regex;
 
@@ -41,20 +42,25 @@ pub fn parse_image(image: &str) -> ImageRef<'_> {
     }
 }
 
-/// Regexes from check parameters, compiled once per pattern for the whole run. Shared through
-/// an `Arc`: a cloned `Regex` starts with an empty matching cache, and rebuilding that cache on
-/// every object cost more than the match itself.
-pub(crate) fn cached_regex(pattern: &str) -> Option<Arc<Regex>> {
-    static CACHE: OnceLock<RwLock<HashMap<String, Option<Arc<Regex>>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(found) = cache.read().ok().and_then(|c| c.get(pattern).cloned()) {
-        return found;
+/// Regexes from check parameters (and the fixed patterns of code checks), compiled once per
+/// pattern and thread. Kept per thread rather than shared: a shared cache cost a lock and two
+/// contended reference-count updates per lookup, and a `Regex` used from several threads
+/// passes its matching cache between them through a pool. (A cloned `Regex` would start with
+/// an empty cache on every object, which cost more than the match itself.)
+pub(crate) fn cached_regex(pattern: &str) -> Option<Rc<Regex>> {
+    thread_local! {
+        static CACHE: RefCell<HashMap<String, Option<Rc<Regex>>>> = RefCell::new(HashMap::new());
     }
-    let compiled = Regex::new(pattern).ok().map(Arc::new);
-    if let Ok(mut c) = cache.write() {
-        c.insert(pattern.to_string(), compiled.clone());
-    }
-    compiled
+    CACHE.with(|cache| {
+        if let Some(found) = cache.borrow().get(pattern) {
+            return found.clone();
+        }
+        let compiled = Regex::new(pattern).ok().map(Rc::new);
+        cache
+            .borrow_mut()
+            .insert(pattern.to_string(), compiled.clone());
+        compiled
+    })
 }
 
 fn image_tag_mutable(ctx: &mut CodeCtx<'_, '_>) {
