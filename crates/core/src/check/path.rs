@@ -193,31 +193,35 @@ impl<'d> Scope<'d> {
         }
     }
 
-    /// Every end of `path`: found nodes, or the deepest existing node where a step is missing.
-    #[must_use]
-    pub fn resolve<'p>(&self, path: &'p FieldPath) -> Ends<'d, 'p> {
-        let Some(node) = self.start(path.root) else {
-            return Ends::Many(Vec::new());
-        };
-        let start = Resolved {
-            node,
+    /// A cursor at the start of `path`, or `None` when its root is absent (no pod spec, no
+    /// container).
+    fn cursor<'p>(&self, path: &'p FieldPath) -> Option<Resolved<'d, 'p>> {
+        Some(Resolved {
+            node: self.start(path.root)?,
             key: None,
             found: true,
             at_root: true,
             path,
             depth: 0,
             choices: SmallVec::new(),
+        })
+    }
+
+    /// Every end of `path`: found nodes, or the deepest existing node where a step is missing.
+    #[must_use]
+    pub fn resolve<'p>(&self, path: &'p FieldPath) -> Ends<'d, 'p> {
+        let Some(mut cursor) = self.cursor(path) else {
+            return Ends::Many(Vec::new());
         };
         if path.has_wildcard() {
             let mut ends = Vec::new();
-            let mut cursor = start;
             walk(&mut cursor, &path.steps, &mut |end| {
                 ends.push(end.clone());
                 false
             });
             Ends::Many(ends)
         } else {
-            Ends::One(resolve_plain(start, &path.steps))
+            Ends::One(resolve_plain(cursor, &path.steps))
         }
     }
 
@@ -228,17 +232,8 @@ impl<'d> Scope<'d> {
         path: &'p FieldPath,
         mut f: impl FnMut(&Resolved<'d, 'p>) -> bool,
     ) -> bool {
-        let Some(node) = self.start(path.root) else {
+        let Some(mut cursor) = self.cursor(path) else {
             return false;
-        };
-        let mut cursor = Resolved {
-            node,
-            key: None,
-            found: true,
-            at_root: true,
-            path,
-            depth: 0,
-            choices: SmallVec::new(),
         };
         if path.has_wildcard() {
             walk(&mut cursor, &path.steps, &mut f)

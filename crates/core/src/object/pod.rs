@@ -143,12 +143,6 @@ pub struct Container<'d> {
 }
 
 impl<'d> Container<'d> {
-    /// Field path relative to the pod spec (`containers[0]`).
-    #[must_use]
-    pub fn path(&self) -> String {
-        self.field_path("", "")
-    }
-
     /// Field path of `rel` in this container, below the pod spec at `pod_path`
     /// (`spec.template.spec.containers[0].securityContext`); `rel` may be empty.
     #[must_use]
