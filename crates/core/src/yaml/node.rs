@@ -373,6 +373,23 @@ impl<'d> NodeRef<'d> {
     /// source order of their winning occurrence) and then merged ones.
     #[must_use]
     pub fn entries(self) -> Vec<(NodeRef<'d>, NodeRef<'d>)> {
+        let doc = self.doc;
+        // The usual mapping needs no deduplication: the parser records every repeated key of
+        // the document (none here), this mapping merges nothing, and its keys are plain
+        // scalars (no alias whose text might repeat another key's). Its entries are its own,
+        // as written.
+        if doc.duplicate_keys.is_empty() && doc.merges_of(self.id).is_empty() {
+            let own = doc.map_entries(self.node());
+            let plain_keys = own
+                .iter()
+                .all(|&(k, _)| matches!(doc.nodes[k as usize].kind, NodeKind::Scalar { .. }));
+            if plain_keys {
+                return own
+                    .iter()
+                    .map(|&(k, v)| (NodeRef::new(doc, k), NodeRef::new(doc, v)))
+                    .collect();
+            }
+        }
         let mut out: Vec<(NodeRef<'d>, NodeRef<'d>)> = Vec::new();
         let mut seen = KeySet::default();
         let mut budget = HOP_BUDGET;
