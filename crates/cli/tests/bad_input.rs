@@ -518,6 +518,29 @@ fn hundred_thousand_keys_in_one_mapping() {
     assert_bounded(&run, text.len());
 }
 
+#[test]
+fn wide_probes_compare_in_bounded_time() {
+    // Two identical probes of 50,000 keys each: comparing them must not cost keys squared.
+    let dir = repo();
+    let mut keys = String::new();
+    for i in 0..50_000 {
+        let _ = write!(keys, "k{i}: {i}, ");
+    }
+    let text = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: wide-probes\nspec:\n  containers:\n    - name: c\n      image: nginx:1.27\n      livenessProbe: {{{keys}periodSeconds: 10}}\n      readinessProbe: {{{keys}periodSeconds: 10}}\n"
+    );
+    std::fs::write(dir.path().join("wide.yaml"), &text).unwrap();
+    let run = lint_folder(dir.path());
+    assert!(run.good_linted(), "{}", run.stderr);
+    assert!(
+        run.has("wide.yaml", Some(9), "probes-identical"),
+        "{:?}",
+        run.findings()
+    );
+    assert!(run.elapsed < Duration::from_secs(30), "{:?}", run.elapsed);
+    assert_bounded(&run, text.len());
+}
+
 fn permissions_enforced(dir: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     let probe = dir.join("probe");

@@ -724,13 +724,22 @@ fn no_defaults(_: &str) -> Defaults {
     &[]
 }
 
-/// The entries JSON decoding keeps: a null value is as good as no entry.
+/// The entries JSON decoding keeps, sorted by key: a null value is as good as no entry, and
+/// of keys that read the same (every non-scalar key reads as "") the last counts, as in JSON.
+/// Sorted, so that comparing two mappings costs O(n log n) whatever a hostile input holds.
 fn json_entries(node: NodeRef<'_>) -> Vec<(&str, NodeRef<'_>)> {
-    node.entries()
+    let mut entries: Vec<(&str, NodeRef<'_>)> = node
+        .entries()
         .into_iter()
         .filter(|(_, v)| !v.is_null())
         .map(|(k, v)| (k.text().unwrap_or_default(), v))
-        .collect()
+        .collect();
+    // A stable sort keeps repeats in source order; reversed, the first of each run is the last.
+    entries.sort_by(|x, y| x.0.cmp(y.0));
+    entries.reverse();
+    entries.dedup_by(|later, earlier| later.0 == earlier.0);
+    entries.reverse();
+    entries
 }
 
 /// Whether two nodes decode to the same JSON (mappings unordered), with `defaults` standing
@@ -751,7 +760,8 @@ fn same_json(
         (true, true, _, _) => {
             let (ea, eb) = (json_entries(a), json_entries(b));
             fn find<'d>(entries: &[(&str, NodeRef<'d>)], key: &str) -> Option<NodeRef<'d>> {
-                entries.iter().find(|(k, _)| *k == key).map(|&(_, v)| v)
+                let at = entries.binary_search_by(|(k, _)| (*k).cmp(key)).ok()?;
+                Some(entries[at].1)
             }
             let matches_default = |key: &str, node: NodeRef<'_>| {
                 defaults.iter().any(|(k, d)| {
