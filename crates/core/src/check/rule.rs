@@ -438,16 +438,10 @@ impl<'d> Eval<'_, 'd> {
         )
     }
 
-    /// With fallbacks, the first path that resolves to something present decides.
+    /// Every end of the deciding path (see [`Eval::deciding_path`]).
     fn field_ends<'p>(&self, fields: &'p [FieldPath]) -> Ends<'d, 'p> {
-        let mut ends = Ends::Many(Vec::new());
-        for path in fields {
-            ends = self.scope.resolve(path);
-            if ends.iter().any(|r| r.found && !r.node.is_empty_value()) {
-                break;
-            }
-        }
-        ends
+        self.deciding_path(fields)
+            .map_or(Ends::Many(Vec::new()), |path| self.scope.resolve(path))
     }
 
     fn test_holds(&self, end: &Resolved<'_, '_>, test: &Test) -> bool {
