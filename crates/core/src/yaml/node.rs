@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::source::Span;
-use crate::yaml::resolve::{resolve_plain, Scalar};
+use crate::yaml::resolve::{is_null_word, resolve_plain, Scalar};
 
 pub type NodeId = u32;
 
@@ -310,7 +310,19 @@ impl<'d> NodeRef<'d> {
     /// `null`, `~`, an empty value, or an empty collection: what Kubernetes treats as unset.
     #[must_use]
     pub fn is_null(self) -> bool {
-        matches!(self.scalar(), Some(Scalar::Null))
+        // What `scalar` would resolve to `Null`, without resolving anything else.
+        match self.node().kind {
+            NodeKind::Scalar {
+                style: Style::Plain,
+                ..
+            } => {
+                !matches!(
+                    self.doc.tag(self.id),
+                    Some("tag:yaml.org,2002:str" | "!!str")
+                ) && self.text().is_some_and(is_null_word)
+            }
+            _ => false,
+        }
     }
 
     /// True for null scalars and empty mappings/sequences (`securityContext: {}` counts as absent).

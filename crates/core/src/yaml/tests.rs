@@ -315,6 +315,100 @@ fn kubernetes_scalar_resolution_through_node_ref() {
     assert_eq!(v("qoct").style(), Some(Style::DoubleQuoted));
 }
 
+/// `is_null` and `resolve_plain` take shortcuts past full resolution; both must agree with it.
+#[test]
+fn null_and_word_shortcuts_agree_with_full_resolution() {
+    let values = [
+        "",
+        "~",
+        "null",
+        "Null",
+        "NULL",
+        "nul",
+        "nulls",
+        "'null'",
+        "\"~\"",
+        "!!str null",
+        "!!null ~",
+        "!!str",
+        "y",
+        "Y",
+        "yes",
+        "YES",
+        "on",
+        "Off",
+        "n",
+        "no",
+        "NO",
+        "true",
+        "FALSE",
+        "tru",
+        ".nan",
+        ".NaN",
+        ".inf",
+        "+.inf",
+        "-.INF",
+        "-.inf1",
+        ".5",
+        "-1",
+        "+7",
+        "0x1F",
+        "0755",
+        "1_000",
+        "nginx",
+        "name",
+        "off1",
+        "yes!",
+        "web",
+        "100m",
+        "[]",
+        "{}",
+        "*a",
+        "~x",
+    ];
+    let mut text = String::from("anchor: &a null\n");
+    for (i, v) in values.iter().enumerate() {
+        text.push_str(&format!("k{i}: {v}\n"));
+    }
+    let (_, p) = one_doc(&text);
+    let root = p.documents[0].root().unwrap();
+    for (i, v) in values.iter().enumerate() {
+        let node = root.get(&format!("k{i}")).unwrap();
+        assert_eq!(
+            node.is_null(),
+            matches!(node.scalar(), Some(Scalar::Null)),
+            "is_null of `{v}`"
+        );
+        if let Some(text) = node.text() {
+            if node.style() == Some(Style::Plain) {
+                // Debug text, so that NaN equals NaN.
+                assert_eq!(
+                    format!("{:?}", crate::yaml::resolve::resolve_plain(text)),
+                    format!("{:?}", slow_resolve(text)),
+                    "resolution of `{v}`"
+                );
+            }
+        }
+    }
+}
+
+/// Plain-scalar resolution without the word shortcut, word by word as Kubernetes' decoder.
+fn slow_resolve(text: &str) -> Scalar<'_> {
+    match text {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            Scalar::Bool(true)
+        }
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            Scalar::Bool(false)
+        }
+        "" | "~" | "null" | "Null" | "NULL" => Scalar::Null,
+        ".nan" | ".NaN" | ".NAN" => Scalar::Float(f64::NAN),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Scalar::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => Scalar::Float(f64::NEG_INFINITY),
+        _ => crate::yaml::resolve::resolve_plain(text),
+    }
+}
+
 // ---- anchors, aliases, merges, duplicates -----------------------------------------------------
 
 #[test]
