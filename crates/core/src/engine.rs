@@ -244,8 +244,22 @@ pub fn run_inputs(
 /// Sorts findings by [`Finding::sort_key`], stably, without the second copy of every finding a
 /// merge sort would allocate: the order is worked out on indices, then applied in place.
 fn sort_findings(findings: &mut [Finding]) {
-    let mut order: Vec<usize> = (0..findings.len()).collect();
-    order.par_sort_by(|&a, &b| findings[a].sort_key().cmp(&findings[b].sort_key()));
+    let ranks = file_ranks(findings);
+    // Numbers first (file rank, line, column); the strings only break their ties, and the
+    // index theirs, which keeps the sort stable.
+    let mut order: Vec<(u32, u32, u32, usize)> = findings
+        .iter()
+        .zip(&ranks)
+        .enumerate()
+        .map(|(i, (f, &rank))| (rank, f.location.start.line, f.location.start.column, i))
+        .collect();
+    order.par_sort_unstable_by(|a, b| {
+        (a.0, a.1, a.2)
+            .cmp(&(b.0, b.1, b.2))
+            .then_with(|| findings[a.3].sort_key().cmp(&findings[b.3].sort_key()))
+            .then(a.3.cmp(&b.3))
+    });
+    let mut order: Vec<usize> = order.into_iter().map(|(.., i)| i).collect();
     // Position `i` receives the finding at `order[i]`: walk each cycle of the permutation,
     // marking visited positions by pointing them at themselves.
     for start in 0..findings.len() {
@@ -259,6 +273,36 @@ fn sort_findings(findings: &mut [Finding]) {
             at = from;
         }
     }
+}
+
+/// Each finding's file as a rank in path order, equal paths equal ranks: a run has far fewer
+/// files than findings, so paths are compared per file rather than per comparison.
+fn file_ranks(findings: &[Finding]) -> Vec<u32> {
+    let mut slots: std::collections::HashMap<*const SourceFile, usize> =
+        std::collections::HashMap::new();
+    let mut paths: Vec<&str> = Vec::new();
+    let slot_of: Vec<usize> = findings
+        .iter()
+        .map(|f| {
+            *slots
+                .entry(Arc::as_ptr(&f.location.file))
+                .or_insert_with(|| {
+                    paths.push(&f.location.file.path);
+                    paths.len() - 1
+                })
+        })
+        .collect();
+    let mut by_path: Vec<usize> = (0..paths.len()).collect();
+    by_path.sort_unstable_by(|&a, &b| paths[a].cmp(paths[b]));
+    let mut rank_of = vec![0u32; paths.len()];
+    let mut rank = 0u32;
+    for (n, &slot) in by_path.iter().enumerate() {
+        if n > 0 && paths[by_path[n - 1]] != paths[slot] {
+            rank += 1;
+        }
+        rank_of[slot] = rank;
+    }
+    slot_of.into_iter().map(|slot| rank_of[slot]).collect()
 }
 
 /// Everything about one file that needs its trees; the trees are then dropped.
