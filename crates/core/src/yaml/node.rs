@@ -348,12 +348,45 @@ impl<'d> NodeRef<'d> {
     /// `<<` written *after* an own key override it, which real manifests (merge first) never hit.
     #[must_use]
     pub fn get(self, key: &str) -> Option<NodeRef<'d>> {
-        self.get_entry(key).map(|(_, v)| v)
+        if let Some((_, v)) = self.own_entry(key) {
+            return Some(NodeRef::new(self.doc, v));
+        }
+        self.merged_entry(key).map(|(_, v)| v)
     }
 
-    /// Key and value nodes for `key` (see [`NodeRef::get`]).
+    /// Key and value for `key` (see [`NodeRef::get`]).
     #[must_use]
     pub fn get_entry(self, key: &str) -> Option<(NodeRef<'d>, NodeRef<'d>)> {
+        if let Some((k, v)) = self.own_entry(key) {
+            return Some((NodeRef::new(self.doc, k), NodeRef::new(self.doc, v)));
+        }
+        self.merged_entry(key)
+    }
+
+    /// The last own entry of a mapping whose key is `key`. Checks look keys up about a hundred
+    /// times per object, mostly in mappings of a few entries: this is kept small enough to be
+    /// inlined where they do, with merges (rare) out of line.
+    #[inline]
+    fn own_entry(self, key: &str) -> Option<(NodeId, NodeId)> {
+        let doc = self.doc;
+        let NodeKind::Map { start, len } = self.node().kind else {
+            return None;
+        };
+        doc.entries
+            .get(start as usize..(start + len) as usize)?
+            .iter()
+            .rev()
+            .find(|&&(k, _)| key_is(doc, k, key))
+            .copied()
+    }
+
+    /// `key` looked up through the mapping's `<<` merges, when the document has any.
+    #[cold]
+    #[inline(never)]
+    fn merged_entry(self, key: &str) -> Option<(NodeRef<'d>, NodeRef<'d>)> {
+        if self.doc.merges.is_empty() {
+            return None;
+        }
         let mut budget = HOP_BUDGET;
         self.get_entry_within(key, &mut budget)
     }
@@ -455,6 +488,7 @@ impl<'d> NodeRef<'d> {
 
 /// Whether mapping key `id` is `key`; the length is compared before any text is touched, since
 /// this is the lookup every check spends most of its time in.
+#[inline]
 fn key_is(doc: &Document, id: NodeId, key: &str) -> bool {
     let node = &doc.nodes[id as usize];
     match node.kind {
@@ -466,13 +500,31 @@ fn key_is(doc: &Document, id: NodeId, key: &str) -> bool {
                     .source
                     .as_bytes()
                     .get(node.span.start as usize..node.span.end as usize)
-                    == Some(key.as_bytes())
+                    .is_some_and(|text| same_short_bytes(text, key.as_bytes()))
         }
         NodeKind::Scalar { text, .. } => {
             doc.strings.get(text as usize).is_some_and(|t| **t == *key)
         }
         NodeKind::Alias(_) => NodeRef::new(doc, id).text() == Some(key),
         _ => false,
+    }
+}
+
+/// `a == b` for slices of equal length. Keys are short: up to 16 bytes are compared as two
+/// overlapping words each, without a call to `memcmp`, which costs more than the comparison.
+#[inline]
+fn same_short_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
+    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().unwrap_or([0; 4]));
+    match n {
+        0..=3 => a == b,
+        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        _ => a == b,
     }
 }
 
@@ -521,7 +573,9 @@ impl<'d> KeySet<'d> {
 }
 
 #[cfg(test)]
-mod size_tests {
+mod tests {
+    use super::same_short_bytes;
+
     #[test]
     fn nodes_stay_small() {
         // Every key and value of a file being linted is one of these.
@@ -530,5 +584,22 @@ mod size_tests {
             "{}",
             std::mem::size_of::<super::Node>()
         );
+    }
+
+    #[test]
+    fn short_byte_comparison_agrees_with_slice_equality() {
+        let base: Vec<u8> = (b'a'..=b'z').chain(b'A'..=b'Z').collect();
+        for n in 0..=40 {
+            let a = &base[..n];
+            assert!(same_short_bytes(a, a), "len {n}");
+            for at in 0..n {
+                let mut b = a.to_vec();
+                b[at] ^= 0x20;
+                assert!(!same_short_bytes(a, &b), "len {n}, byte {at}");
+            }
+            if n > 0 {
+                assert!(!same_short_bytes(a, &base[..n - 1]), "len {n} vs {}", n - 1);
+            }
+        }
     }
 }
