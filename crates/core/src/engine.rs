@@ -189,11 +189,7 @@ pub fn run_inputs(
     settings: &RunSettings,
     on_file: &(dyn Fn() + Sync),
 ) -> (Outcome, Vec<ReadFailure>) {
-    let code: Vec<Option<checks::CodeFn>> = settings
-        .checks
-        .iter()
-        .map(|a| checks::code_check(&a.check.id))
-        .collect();
+    let plan = per_object_plan(settings);
     let linted: Vec<Result<(ParsedInput, Vec<Finding>), ReadFailure>> = inputs
         .into_par_iter()
         .enumerate()
@@ -205,7 +201,7 @@ pub fn run_inputs(
                     message: problem.message,
                 })?,
             };
-            let result = lint_file(index, source, settings, &code);
+            let result = lint_file(index, source, settings, &plan);
             on_file();
             Ok(result)
         })
@@ -310,11 +306,11 @@ fn lint_file(
     index: usize,
     source: Arc<SourceFile>,
     settings: &RunSettings,
-    code: &[Option<checks::CodeFn>],
+    plan: &[Planned<'_>],
 ) -> (ParsedInput, Vec<Finding>) {
     let (mut input, mut findings) = parse_input(index, source, settings);
     for obj in &input.objects {
-        findings.extend(check_object(&input, obj, settings, code));
+        findings.extend(check_object(&input, obj, settings, plan));
     }
     input.directives = crate::suppress::collect(&input, settings);
     // The spans mask snippets; a run that frees the text shows none.
@@ -527,11 +523,42 @@ fn is_go_template(source: &SourceFile, parsed: &yaml::ParsedFile) -> bool {
 }
 
 /// Runs every single-object check on `obj`; `code[i]` is the code of `settings.checks[i]`.
+/// One check as the loop over every object runs it.
+struct Planned<'s> {
+    active: &'s ActiveCheck,
+    run: PlannedRun<'s>,
+}
+
+enum PlannedRun<'s> {
+    Declarative(&'s Declarative),
+    Code(checks::CodeFn),
+}
+
+/// The checks that look at objects one at a time, worked out once per run. The loop over
+/// every check of every object then reads this small array, not each check's definition
+/// (cross checks, loader checks and code checks without code are left out here, not skipped
+/// there).
+fn per_object_plan(settings: &RunSettings) -> Vec<Planned<'_>> {
+    settings
+        .checks
+        .iter()
+        .filter(|active| !active.check.cross)
+        .filter_map(|active| {
+            let run = match &active.check.logic {
+                Logic::Loader => return None,
+                Logic::Declarative(decl) => PlannedRun::Declarative(decl),
+                Logic::Code => PlannedRun::Code(checks::code_check(&active.check.id)?),
+            };
+            Some(Planned { active, run })
+        })
+        .collect()
+}
+
 fn check_object(
     input: &ParsedInput,
     obj: &Object,
     settings: &RunSettings,
-    code: &[Option<checks::CodeFn>],
+    plan: &[Planned<'_>],
 ) -> Vec<Finding> {
     let doc = &input.documents[obj.doc];
     let root = obj.root(doc);
@@ -540,32 +567,26 @@ fn check_object(
         .and_then(|path| PodSpec::find(root, path));
     let view = ObjectView::new(obj, root, pod);
     let mut out = Vec::new();
-    for (active, code) in settings.checks.iter().zip(code) {
-        let check = &active.check;
-        if check.cross {
-            continue;
-        }
+    for planned in plan {
+        let active = planned.active;
         let result = catch_unwind(AssertUnwindSafe(|| {
             let mut hits = Vec::new();
-            match &check.logic {
-                Logic::Loader => {}
-                Logic::Declarative(decl) => {
+            match planned.run {
+                PlannedRun::Declarative(decl) => {
                     run_declarative(decl, active, &view, settings, &mut hits);
                 }
-                Logic::Code => {
-                    if let Some(f) = code {
-                        let mut ctx = CodeCtx {
-                            check: active,
-                            object: obj,
-                            root,
-                            doc,
-                            pod,
-                            containers: &view.containers,
-                            version: settings.kubernetes_version,
-                            hits: &mut hits,
-                        };
-                        f(&mut ctx);
-                    }
+                PlannedRun::Code(f) => {
+                    let mut ctx = CodeCtx {
+                        check: active,
+                        object: obj,
+                        root,
+                        doc,
+                        pod,
+                        containers: &view.containers,
+                        version: settings.kubernetes_version,
+                        hits: &mut hits,
+                    };
+                    f(&mut ctx);
                 }
             }
             hits
@@ -582,7 +603,7 @@ fn check_object(
                     out.push(finding_from_hit(input, obj, active, hit));
                 }
             }
-            Err(panic) => out.push(internal_error(input, obj, settings, check, &panic)),
+            Err(panic) => out.push(internal_error(input, obj, settings, &active.check, &panic)),
         }
     }
     out

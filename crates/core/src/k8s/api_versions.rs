@@ -63,9 +63,19 @@ pub fn all() -> &'static [ApiChange] {
 /// deprecated (including every kind this table does not know, such as custom resources).
 #[must_use]
 pub fn lookup(api_version: &str, kind: &str) -> Option<&'static ApiChange> {
-    all()
-        .iter()
-        .find(|row| row.api_version == api_version && row.kind == kind)
+    // Asked twice for every object: a binary search over the rows ordered by kind and
+    // apiVersion (ties in file order), not a walk of the whole table.
+    static ORDER: OnceLock<Vec<&'static ApiChange>> = OnceLock::new();
+    let order = ORDER.get_or_init(|| {
+        let mut rows: Vec<&'static ApiChange> = all().iter().collect();
+        rows.sort_by_key(|row| (row.kind, row.api_version));
+        rows
+    });
+    let first = order.partition_point(|row| (row.kind, row.api_version) < (kind, api_version));
+    order
+        .get(first)
+        .copied()
+        .filter(|row| row.kind == kind && row.api_version == api_version)
 }
 
 fn parse_table(text: &'static str) -> Result<Vec<ApiChange>, TableError> {
@@ -181,6 +191,34 @@ mod tests {
         }
         let dup: &'static str = "a/v1\tX\t1.1\t1.2\tb/v1\na/v1\tX\t1.1\t1.2\tb/v1\n";
         assert!(parse_table(dup).is_err());
+    }
+
+    #[test]
+    fn lookup_finds_what_a_walk_of_the_table_finds() {
+        let walk = |api: &str, kind: &str| {
+            all()
+                .iter()
+                .find(|row| row.api_version == api && row.kind == kind)
+        };
+        for row in all() {
+            let found = lookup(row.api_version, row.kind).expect("every row is found");
+            assert!(std::ptr::eq(
+                found,
+                walk(row.api_version, row.kind).unwrap()
+            ));
+        }
+        for (api, kind) in [
+            ("apps/v1", "Deployment"),
+            ("v1", "Pod"),
+            ("x/v1", "Y"),
+            ("", ""),
+        ] {
+            assert_eq!(
+                lookup(api, kind).is_some(),
+                walk(api, kind).is_some(),
+                "{api} {kind}"
+            );
+        }
     }
 
     #[test]
