@@ -78,7 +78,7 @@ impl<'d> Fields<'d> {
         if let Some(v) = self.get(key) {
             return Ok(v);
         }
-        let typo = self.node.entries().into_iter().find(|(k, _)| {
+        let typo = self.node.entries().find(|(k, _)| {
             k.text()
                 .is_some_and(|t| t != key && did_you_mean(t, [key]).is_some())
         });

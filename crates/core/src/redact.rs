@@ -97,7 +97,7 @@ pub fn secret_spans(input: &ParsedInput, settings: &RunSettings) -> Vec<Span> {
 /// Every entry of a mapping: the merged view plus the values a repeated key hides (Kubernetes
 /// keeps only the last, but the earlier ones are in the file, and in snippets, all the same).
 fn all_entries(map: NodeRef<'_>) -> Vec<(NodeRef<'_>, NodeRef<'_>)> {
-    let mut out = map.entries();
+    let mut out: Vec<_> = map.entries().collect();
     out.extend(
         map.doc
             .map_entries(map.node())

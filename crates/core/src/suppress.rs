@@ -187,7 +187,9 @@ fn reason_and_until(text: &str) -> (String, Result<Option<Date>, String>) {
 pub fn collect(input: &ParsedInput, settings: &RunSettings) -> Vec<Directive> {
     let mut directives = Vec::new();
     if !input.template {
-        collect_annotations(input, settings, &mut directives);
+        if may_hold_annotations(input) {
+            collect_annotations(input, settings, &mut directives);
+        }
         collect_comments(input, &mut directives);
     }
     directives
@@ -384,6 +386,22 @@ fn validate(d: &mut Directive, catalog: &[Arc<Check>], locked: &[String]) {
     }
 }
 
+/// What both annotation forms ([`ANNOTATION_ALL`], [`ANNOTATION_PREFIX`]) contain.
+const ANNOTATION_MARK: &str = "kubelint.dev/";
+
+/// Whether any key of the input can be an ignore annotation: its text, or the decoded text of
+/// a scalar written with escapes, contains [`ANNOTATION_MARK`]. Most files have none, and
+/// looking for them otherwise reads every key of every tree.
+fn may_hold_annotations(input: &ParsedInput) -> bool {
+    let finder = memchr::memmem::Finder::new(ANNOTATION_MARK);
+    finder.find(input.source.text.as_bytes()).is_some()
+        || input.documents.iter().any(|doc| {
+            doc.strings
+                .iter()
+                .any(|s| finder.find(s.as_bytes()).is_some())
+        })
+}
+
 fn collect_annotations(input: &ParsedInput, settings: &RunSettings, out: &mut Vec<Directive>) {
     let mut placed: HashSet<(usize, NodeId)> = HashSet::new();
     for obj in &input.objects {
@@ -487,7 +505,7 @@ fn directive_regex() -> &'static Regex {
 fn collect_comments(input: &ParsedInput, out: &mut Vec<Directive>) {
     let source = &input.source;
     let text = &*source.text;
-    if !text.contains("kubelint:") {
+    if memchr::memmem::find(text.as_bytes(), b"kubelint:").is_none() {
         return;
     }
     let mut offset = 0usize;
@@ -714,5 +732,16 @@ impl IgnoreMatcher {
             )
             && test(&self.name, object.map(|o| o.name.as_str()))
             && test(&self.container, f.container.as_deref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ANNOTATION_ALL, ANNOTATION_MARK, ANNOTATION_PREFIX};
+
+    #[test]
+    fn both_annotation_forms_contain_the_mark_files_are_searched_for() {
+        assert!(ANNOTATION_ALL.contains(ANNOTATION_MARK));
+        assert!(ANNOTATION_PREFIX.contains(ANNOTATION_MARK));
     }
 }

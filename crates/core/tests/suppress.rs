@@ -274,6 +274,25 @@ fn an_object_annotation_covers_the_whole_object() {
 }
 
 #[test]
+fn an_annotation_key_written_with_escapes_still_suppresses() {
+    // `\u002E` is `.`: the file's text never spells the annotation out.
+    let text = deployment(
+        "\"ignore-check.kubelint\\u002Edev/privileged\": \"eBPF agent\"",
+        "example.com/x: y",
+    );
+    assert!(!text.contains("kubelint.dev/"));
+    let got = run(&text, DEPLOY_CHECKS, &SuppressConfig::default());
+    assert_eq!(
+        got,
+        [
+            line(8, "too-few-replicas", false),
+            line(17, "host-network", false),
+            line(22, "privileged", true)
+        ]
+    );
+}
+
+#[test]
 fn a_pod_template_annotation_covers_that_pod_spec_only() {
     let text = deployment(
         "example.com/x: y",

@@ -328,12 +328,10 @@ fn walk<'d, 'p>(
         stop
     };
     let stop = match step {
-        Step::Each if cursor.node.is_map() => {
-            cursor.node.entries().into_iter().any(|(key, value)| {
-                let k = key.text().unwrap_or_default();
-                branch(cursor, value, Some(key), Choice::Key(k))
-            })
-        }
+        Step::Each if cursor.node.is_map() => cursor.node.entries().any(|(key, value)| {
+            let k = key.text().unwrap_or_default();
+            branch(cursor, value, Some(key), Choice::Key(k))
+        }),
         Step::Each => {
             let items = cursor.node.items();
             items

@@ -239,7 +239,6 @@ fn workload_selector_mismatch(ctx: &mut CodeCtx<'_, '_>) {
         .and_then(|m| m.get("labels"))
         .map(|l| {
             l.entries()
-                .into_iter()
                 .filter_map(|(k, v)| Some((k.text()?.to_string(), v.as_display()?)))
                 .collect()
         })
@@ -730,7 +729,6 @@ fn no_defaults(_: &str) -> Defaults {
 fn json_entries(node: NodeRef<'_>) -> Vec<(&str, NodeRef<'_>)> {
     let mut entries: Vec<(&str, NodeRef<'_>)> = node
         .entries()
-        .into_iter()
         .filter(|(_, v)| !v.is_null())
         .map(|(k, v)| (k.text().unwrap_or_default(), v))
         .collect();

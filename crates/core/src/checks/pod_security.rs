@@ -104,13 +104,13 @@ impl<'d> Pod<'d> {
     }
 
     /// The pod's annotations (a template's own for workloads).
-    fn annotations(&self) -> Vec<(NodeRef<'d>, NodeRef<'d>)> {
+    fn annotations(&self) -> impl Iterator<Item = (NodeRef<'d>, NodeRef<'d>)> + 'd {
         self.spec
             .metadata
             .and_then(|m| m.get("annotations"))
             .filter(|a| a.is_map())
-            .map(NodeRef::entries)
-            .unwrap_or_default()
+            .into_iter()
+            .flat_map(NodeRef::entries)
     }
 
     /// `spec.hostUsers: false`: the pod runs in its own user namespace.

@@ -339,7 +339,6 @@ impl<'a> Inventory<'a> {
 #[must_use]
 pub fn label_map(node: NodeRef<'_>) -> Labels {
     node.entries()
-        .into_iter()
         .filter_map(|(k, v)| {
             let value = if v.is_null() {
                 String::new()

@@ -134,7 +134,6 @@ impl Selector {
         Self {
             requirements: node
                 .entries()
-                .into_iter()
                 .filter_map(|(k, v)| {
                     Some(Requirement::In(
                         k.text()?.to_string(),

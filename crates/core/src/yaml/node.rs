@@ -417,29 +417,29 @@ impl<'d> NodeRef<'d> {
     /// Entries of a mapping, each key once with its effective value, own entries first (in
     /// source order of their winning occurrence) and then merged ones.
     #[must_use]
-    pub fn entries(self) -> Vec<(NodeRef<'d>, NodeRef<'d>)> {
+    pub fn entries(self) -> Entries<'d> {
         let doc = self.doc;
         // The usual mapping needs no deduplication: the parser records every repeated key of
         // the document (none here), this mapping merges nothing, and its keys are plain
         // scalars (no alias whose text might repeat another key's). Its entries are its own,
-        // as written.
+        // as written, and are read in place.
         if doc.duplicate_keys.is_empty() && doc.merges_of(self.id).is_empty() {
             let own = doc.map_entries(self.node());
             let plain_keys = own
                 .iter()
                 .all(|&(k, _)| matches!(doc.nodes[k as usize].kind, NodeKind::Scalar { .. }));
             if plain_keys {
-                return own
-                    .iter()
-                    .map(|&(k, v)| (NodeRef::new(doc, k), NodeRef::new(doc, v)))
-                    .collect();
+                return Entries::Own {
+                    doc,
+                    entries: own.iter(),
+                };
             }
         }
         let mut out: Vec<(NodeRef<'d>, NodeRef<'d>)> = Vec::new();
         let mut seen = KeySet::default();
         let mut budget = HOP_BUDGET;
         self.collect_entries(&mut out, &mut seen, &mut budget);
-        out
+        Entries::Merged(out.into_iter())
     }
 
     fn collect_entries(
@@ -485,6 +485,49 @@ impl<'d> NodeRef<'d> {
         self.len() == 0
     }
 }
+
+/// The entries of a mapping (see [`NodeRef::entries`]): read in place from the document for
+/// the usual mapping, so that walking one allocates nothing.
+pub enum Entries<'d> {
+    Own {
+        doc: &'d Document,
+        entries: std::slice::Iter<'d, (NodeId, NodeId)>,
+    },
+    Merged(std::vec::IntoIter<(NodeRef<'d>, NodeRef<'d>)>),
+}
+
+impl<'d> Iterator for Entries<'d> {
+    type Item = (NodeRef<'d>, NodeRef<'d>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Entries::Own { doc, entries } => entries
+                .next()
+                .map(|&(k, v)| (NodeRef::new(doc, k), NodeRef::new(doc, v))),
+            Entries::Merged(entries) => entries.next(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Entries::Own { entries, .. } => entries.size_hint(),
+            Entries::Merged(entries) => entries.size_hint(),
+        }
+    }
+}
+
+impl DoubleEndedIterator for Entries<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        match self {
+            Entries::Own { doc, entries } => entries
+                .next_back()
+                .map(|&(k, v)| (NodeRef::new(doc, k), NodeRef::new(doc, v))),
+            Entries::Merged(entries) => entries.next_back(),
+        }
+    }
+}
+
+impl ExactSizeIterator for Entries<'_> {}
 
 /// Whether mapping key `id` is `key`; the length is compared before any text is touched, since
 /// this is the lookup every check spends most of its time in.

@@ -445,7 +445,6 @@ fn merge_keys_are_lazy_and_own_keys_win() {
     assert_eq!(one.get("y").unwrap().as_str(), Some("own"));
     let keys = |n: NodeRef<'_>| -> Vec<String> {
         n.entries()
-            .iter()
             .map(|(k, v)| format!("{}={}", k.text().unwrap(), v.as_display().unwrap()))
             .collect()
     };
@@ -501,7 +500,7 @@ fn duplicate_keys_last_wins_and_both_are_recorded() {
         })
         .collect();
     assert_eq!(pairs, [((1, 1), (3, 1)), ((1, 1), (5, 1))]);
-    let keys: Vec<_> = r.entries().iter().map(|(k, _)| k.text().unwrap()).collect();
+    let keys: Vec<_> = r.entries().map(|(k, _)| k.text().unwrap()).collect();
     assert_eq!(keys, ["b", "c", "a"]);
 
     // More than 16 keys takes the hashed path; the answers must not change.
@@ -542,7 +541,19 @@ fn stream_splits_like_kubernetes() {
     let got: Vec<_> = p
         .documents
         .iter()
-        .map(|d| (d.index, d.root().unwrap().entries()[0].0.text().unwrap()))
+        .map(|d| {
+            (
+                d.index,
+                d.root()
+                    .unwrap()
+                    .entries()
+                    .next()
+                    .unwrap()
+                    .0
+                    .text()
+                    .unwrap(),
+            )
+        })
         .collect();
     assert_eq!(got, [(0, "a"), (1, "b"), (2, "c"), (3, "d")]);
 
@@ -579,7 +590,16 @@ fn content_after_separator_is_an_error_but_later_documents_parse() {
         let firsts: Vec<_> = p
             .documents
             .iter()
-            .map(|d| d.root().unwrap().entries()[0].0.text().unwrap())
+            .map(|d| {
+                d.root()
+                    .unwrap()
+                    .entries()
+                    .next()
+                    .unwrap()
+                    .0
+                    .text()
+                    .unwrap()
+            })
             .collect();
         assert_eq!(firsts, ["a", "b"], "{bad}");
     }
@@ -713,7 +733,19 @@ fn syntax_errors_carry_position_and_later_chunks_still_parse() {
     let firsts: Vec<_> = p
         .documents
         .iter()
-        .map(|d| (d.index, d.root().unwrap().entries()[0].0.text().unwrap()))
+        .map(|d| {
+            (
+                d.index,
+                d.root()
+                    .unwrap()
+                    .entries()
+                    .next()
+                    .unwrap()
+                    .0
+                    .text()
+                    .unwrap(),
+            )
+        })
         .collect();
     assert_eq!(firsts, [(0, "a"), (4, "good")]);
 }
