@@ -508,7 +508,7 @@ fn undecodable_finding(
 /// an action sits where YAML reads a flow mapping (`image: {{ .Values.image }}`). Actions
 /// inside strings (a ConfigMap holding a template) leave the file YAML.
 fn is_go_template(source: &SourceFile, parsed: &yaml::ParsedFile) -> bool {
-    if !source.text.contains("{{") {
+    if memchr::memmem::find(source.text.as_bytes(), b"{{").is_none() {
         return false;
     }
     if !parsed.errors.is_empty() {
@@ -522,7 +522,6 @@ fn is_go_template(source: &SourceFile, parsed: &yaml::ParsedFile) -> bool {
     })
 }
 
-/// Runs every single-object check on `obj`; `code[i]` is the code of `settings.checks[i]`.
 /// One check as the loop over every object runs it.
 struct Planned<'s> {
     active: &'s ActiveCheck,
@@ -554,6 +553,7 @@ fn per_object_plan(settings: &RunSettings) -> Vec<Planned<'_>> {
         .collect()
 }
 
+/// Runs every check of `plan` on `obj`.
 fn check_object(
     input: &ParsedInput,
     obj: &Object,

@@ -187,10 +187,14 @@ fn reason_and_until(text: &str) -> (String, Result<Option<Date>, String>) {
 pub fn collect(input: &ParsedInput, settings: &RunSettings) -> Vec<Directive> {
     let mut directives = Vec::new();
     if !input.template {
-        if may_hold_annotations(input) {
+        // Both forms name kubelint; most files never do, and one search of the text says so.
+        let named = memchr::memmem::find(input.source.text.as_bytes(), b"kubelint").is_some();
+        if may_hold_annotations(input, named) {
             collect_annotations(input, settings, &mut directives);
         }
-        collect_comments(input, &mut directives);
+        if named {
+            collect_comments(input, &mut directives);
+        }
     }
     directives
 }
@@ -392,9 +396,10 @@ const ANNOTATION_MARK: &str = "kubelint.dev/";
 /// Whether any key of the input can be an ignore annotation: its text, or the decoded text of
 /// a scalar written with escapes, contains [`ANNOTATION_MARK`]. Most files have none, and
 /// looking for them otherwise reads every key of every tree.
-fn may_hold_annotations(input: &ParsedInput) -> bool {
+/// `named`: whether the text contains `kubelint` at all.
+fn may_hold_annotations(input: &ParsedInput, named: bool) -> bool {
     let finder = memchr::memmem::Finder::new(ANNOTATION_MARK);
-    finder.find(input.source.text.as_bytes()).is_some()
+    (named && finder.find(input.source.text.as_bytes()).is_some())
         || input.documents.iter().any(|doc| {
             doc.strings
                 .iter()
