@@ -74,28 +74,36 @@ const SECCOMP_POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
 const SECCOMP_CONTAINER_ANNOTATION: &str = "container.seccomp.security.alpha.kubernetes.io/";
 const APPARMOR_ANNOTATION: &str = "container.apparmor.security.beta.kubernetes.io/";
 
-/// Everything a pod-spec check needs in one place.
-struct Pod<'d> {
+/// Everything a pod-spec check needs in one place. Field paths are spelled out only for
+/// findings: twenty checks look at every pod.
+struct Pod<'p, 'd> {
     spec: PodSpec<'d>,
-    path: String,
+    /// The object's own path prefix (`items[2]` in a List), which the spec's path follows.
+    object_path: &'p str,
     version: KubeVersion,
 }
 
-impl<'d> Pod<'d> {
-    fn of(ctx: &CodeCtx<'_, 'd>) -> Option<Self> {
+impl<'p, 'd> Pod<'p, 'd> {
+    fn of(ctx: &CodeCtx<'p, 'd>) -> Option<Self> {
+        // The object, not `ctx`, is borrowed: checks report through `ctx` while they hold this.
+        let object: &'p crate::object::Object = ctx.object;
         Some(Self {
             spec: ctx.pod?,
-            path: ctx.pod_path(),
+            object_path: &object.base_path,
             version: ctx.version,
         })
     }
 
+    fn path(&self) -> String {
+        join_path(self.object_path, self.spec.path)
+    }
+
     fn at(&self, rel: &str) -> String {
-        join_path(&self.path, rel)
+        join_path(&self.path(), rel)
     }
 
     fn cpath(&self, c: &Container<'_>, rel: &str) -> String {
-        c.field_path(&self.path, rel)
+        c.field_path(&self.path(), rel)
     }
 
     /// The pod-level security context, treating `{}` and `null` as absent.
@@ -192,7 +200,7 @@ fn host_port(ctx: &mut CodeCtx<'_, '_>) {
 }
 
 /// Every `hostPath` volume: (index, volume name, the `hostPath` key, the `hostPath` value).
-fn host_path_volumes<'d>(pod: &Pod<'d>) -> Vec<(usize, &'d str, NodeRef<'d>, NodeRef<'d>)> {
+fn host_path_volumes<'d>(pod: &Pod<'_, 'd>) -> Vec<(usize, &'d str, NodeRef<'d>, NodeRef<'d>)> {
     pod.volumes()
         .filter_map(|(i, v)| {
             let (key, value) = v.get_entry("hostPath")?;
@@ -230,7 +238,7 @@ fn at_or_under(path: &str, dir: &str) -> bool {
 }
 
 /// The cleaned `hostPath.path` of every hostPath volume with a path, with the value node.
-fn host_paths<'d>(pod: &Pod<'d>) -> Vec<(usize, &'d str, String, NodeRef<'d>)> {
+fn host_paths<'d>(pod: &Pod<'_, 'd>) -> Vec<(usize, &'d str, String, NodeRef<'d>)> {
     host_path_volumes(pod)
         .into_iter()
         .filter_map(|(i, name, _, value)| {
@@ -463,7 +471,7 @@ fn run_as_non_root(ctx: &mut CodeCtx<'_, '_>) {
 
 /// Explicit values of a pod and container security-context field: (span, value, path, container).
 fn explicit_ints<'d>(
-    pod: &Pod<'d>,
+    pod: &Pod<'_, 'd>,
     containers: impl Iterator<Item = Container<'d>>,
     name: &str,
 ) -> Vec<(NodeRef<'d>, i64, String, Option<Container<'d>>)> {
