@@ -149,7 +149,7 @@ fn set(node: Option<NodeRef<'_>>) -> Option<NodeRef<'_>> {
 
 /// A container's security context, treating `{}` as absent.
 fn csc<'d>(c: &Container<'d>) -> Option<NodeRef<'d>> {
-    set(c.node.get("securityContext"))
+    set(c.security_context)
 }
 
 fn field<'d>(sc: Option<NodeRef<'d>>, name: &str) -> Option<NodeRef<'d>> {

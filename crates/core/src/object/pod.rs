@@ -39,6 +39,9 @@ pub struct PodSpec<'d> {
     pub metadata: Option<NodeRef<'d>>,
     /// Field path of the spec from the object root (`spec.template.spec`).
     pub path: &'d str,
+    /// The pod-level `securityContext` when it is a mapping, looked up once for the checks
+    /// that read it.
+    security_context: Option<NodeRef<'d>>,
 }
 
 impl<'d> PodSpec<'d> {
@@ -62,6 +65,7 @@ impl<'d> PodSpec<'d> {
             key: key?,
             metadata: parent.get("metadata").filter(|m| m.is_map()),
             path,
+            security_context: node.get("securityContext").filter(|n| n.is_map()),
         })
     }
 
@@ -85,6 +89,7 @@ impl<'d> PodSpec<'d> {
                     kind,
                     index,
                     name: node.get("name").and_then(NodeRef::as_str).unwrap_or(""),
+                    security_context: node.get("securityContext"),
                 })
         })
     }
@@ -92,7 +97,7 @@ impl<'d> PodSpec<'d> {
     /// The pod-level security context, if set.
     #[must_use]
     pub fn security_context(&self) -> Option<NodeRef<'d>> {
-        self.spec.get("securityContext").filter(|n| n.is_map())
+        self.security_context
     }
 
     /// `spec.os.name: windows`, which exempts pods from Linux-only controls.
@@ -140,6 +145,9 @@ pub struct Container<'d> {
     pub kind: ContainerKind,
     pub index: usize,
     pub name: &'d str,
+    /// `securityContext`, as written (null and `{}` included): a dozen checks read it, so it
+    /// is looked up once, with the container.
+    pub security_context: Option<NodeRef<'d>>,
 }
 
 impl<'d> Container<'d> {
@@ -189,8 +197,7 @@ impl<'d> Container<'d> {
     /// value overrides the pod value where Kubernetes defines both).
     #[must_use]
     pub fn effective_security(&self, pod: &PodSpec<'d>, field: &str) -> Option<NodeRef<'d>> {
-        self.node
-            .get("securityContext")
+        self.security_context
             .and_then(|sc| sc.get(field))
             .filter(|v| !v.is_null())
             .or_else(|| {
