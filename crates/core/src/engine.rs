@@ -277,15 +277,23 @@ fn file_ranks(findings: &[Finding]) -> Vec<u32> {
     let mut slots: std::collections::HashMap<*const SourceFile, usize> =
         std::collections::HashMap::new();
     let mut paths: Vec<&str> = Vec::new();
+    // A file's findings sit together: the map is asked only where the file changes.
+    let mut last: Option<(*const SourceFile, usize)> = None;
     let slot_of: Vec<usize> = findings
         .iter()
         .map(|f| {
-            *slots
-                .entry(Arc::as_ptr(&f.location.file))
-                .or_insert_with(|| {
-                    paths.push(&f.location.file.path);
-                    paths.len() - 1
-                })
+            let file = Arc::as_ptr(&f.location.file);
+            if let Some((last_file, slot)) = last {
+                if last_file == file {
+                    return slot;
+                }
+            }
+            let slot = *slots.entry(file).or_insert_with(|| {
+                paths.push(&f.location.file.path);
+                paths.len() - 1
+            });
+            last = Some((file, slot));
+            slot
         })
         .collect();
     let mut by_path: Vec<usize> = (0..paths.len()).collect();

@@ -2,7 +2,6 @@
 //! (parsing image references, quantities, schedules; versioned tables).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use regex::Regex;
@@ -47,18 +46,25 @@ pub fn parse_image(image: &str) -> ImageRef<'_> {
 /// contended reference-count updates per lookup, and a `Regex` used from several threads
 /// passes its matching cache between them through a pool. (A cloned `Regex` would start with
 /// an empty cache on every object, which cost more than the match itself.)
+/// A pattern and what compiling it gave (`None`: it does not compile).
+type CompiledPattern = (Box<str>, Option<Rc<Regex>>);
+
 pub(crate) fn cached_regex(pattern: &str) -> Option<Rc<Regex>> {
+    // A list, not a hash map: a run uses a handful of patterns, some of them long, and
+    // hashing the pattern on every object cost more than comparing lengths and then text.
     thread_local! {
-        static CACHE: RefCell<HashMap<String, Option<Rc<Regex>>>> = RefCell::new(HashMap::new());
+        static CACHE: RefCell<Vec<CompiledPattern>> = const { RefCell::new(Vec::new()) };
     }
     CACHE.with(|cache| {
-        if let Some(found) = cache.borrow().get(pattern) {
+        if let Some((_, found)) = cache
+            .borrow()
+            .iter()
+            .find(|(p, _)| p.len() == pattern.len() && **p == *pattern)
+        {
             return found.clone();
         }
         let compiled = Regex::new(pattern).ok().map(Rc::new);
-        cache
-            .borrow_mut()
-            .insert(pattern.to_string(), compiled.clone());
+        cache.borrow_mut().push((pattern.into(), compiled.clone()));
         compiled
     })
 }

@@ -1,7 +1,7 @@
 //! Code-backed checks over labels, selectors, ports, volumes, env, quantities, API versions,
 //! image references and probes: the ones that compare two parts of an object or need a parser.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use crate::check::path::join_path;
 use crate::checks::code::parse_image;
@@ -9,6 +9,7 @@ use crate::checks::{CodeCtx, CodeFn, Hit};
 use crate::k8s::quantity::{self, Quantity};
 use crate::k8s::{api_versions, names};
 use crate::object::pod::Container;
+use crate::small_set::SmallSet;
 use crate::yaml::{NodeRef, Scalar};
 
 pub(crate) const REGISTRY: &[(&str, CodeFn)] = &[
@@ -89,7 +90,7 @@ fn label_value_invalid(ctx: &mut CodeCtx<'_, '_>) {
 fn port_name_invalid(ctx: &mut CodeCtx<'_, '_>) {
     if ctx.pod.is_some() {
         for c in ctx.containers() {
-            let mut seen: HashSet<std::borrow::Cow<'_, str>> = HashSet::new();
+            let mut seen: SmallSet<std::borrow::Cow<'_, str>> = SmallSet::default();
             for (i, port) in c.list("ports").enumerate() {
                 let Some(name_node) = port.get("name") else {
                     continue;
@@ -156,7 +157,7 @@ fn port_name_invalid(ctx: &mut CodeCtx<'_, '_>) {
 
 fn volume_mount_unknown(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = ctx.pod else { return };
-    let volumes: Vec<String> = pod
+    let volumes: SmallSet<String> = pod
         .spec
         .get("volumes")
         .into_iter()
@@ -164,7 +165,7 @@ fn volume_mount_unknown(ctx: &mut CodeCtx<'_, '_>) {
         .filter_map(|v| v.get("name").and_then(NodeRef::as_display))
         .collect();
     for c in ctx.containers() {
-        let mut paths: HashSet<String> = HashSet::new();
+        let mut paths: SmallSet<String> = SmallSet::default();
         let mounts = c.node.get("volumeMounts");
         for (i, mount) in mounts.into_iter().flat_map(NodeRef::items).enumerate() {
             if let Some(name_node) = mount.get("name") {
@@ -200,7 +201,7 @@ fn env_duplicate(ctx: &mut CodeCtx<'_, '_>) {
         return;
     }
     for c in ctx.containers() {
-        let mut seen: HashSet<std::borrow::Cow<'_, str>> = HashSet::new();
+        let mut seen: SmallSet<std::borrow::Cow<'_, str>> = SmallSet::default();
         for (i, env) in c.list("env").enumerate() {
             let Some(name_node) = env.get("name") else {
                 continue;

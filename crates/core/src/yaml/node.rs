@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::small_set::SmallSet;
 use crate::source::Span;
 use crate::yaml::resolve::{is_null_word, resolve_plain, Scalar};
 
@@ -436,7 +437,7 @@ impl<'d> NodeRef<'d> {
             }
         }
         let mut out: Vec<(NodeRef<'d>, NodeRef<'d>)> = Vec::new();
-        let mut seen = KeySet::default();
+        let mut seen = SmallSet::default();
         let mut budget = HOP_BUDGET;
         self.collect_entries(&mut out, &mut seen, &mut budget);
         Entries::Merged(out.into_iter())
@@ -445,7 +446,7 @@ impl<'d> NodeRef<'d> {
     fn collect_entries(
         self,
         out: &mut Vec<(NodeRef<'d>, NodeRef<'d>)>,
-        seen: &mut KeySet<'d>,
+        seen: &mut SmallSet<&'d str>,
         budget: &mut usize,
     ) {
         let node = self.node();
@@ -590,29 +591,6 @@ fn merge_sources<'d>(doc: &'d Document, merges: &'d [NodeId]) -> impl Iterator<I
             vec![node]
         }
     })
-}
-
-/// Small-set of keys: linear for the usual handful, hashed beyond that.
-#[derive(Default)]
-struct KeySet<'d> {
-    small: Vec<&'d str>,
-    large: Option<std::collections::HashSet<&'d str>>,
-}
-
-impl<'d> KeySet<'d> {
-    fn insert(&mut self, key: &'d str) -> bool {
-        if let Some(set) = &mut self.large {
-            return set.insert(key);
-        }
-        if self.small.contains(&key) {
-            return false;
-        }
-        self.small.push(key);
-        if self.small.len() > 16 {
-            self.large = Some(self.small.drain(..).collect());
-        }
-        true
-    }
 }
 
 #[cfg(test)]
