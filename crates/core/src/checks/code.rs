@@ -41,14 +41,14 @@ pub fn parse_image(image: &str) -> ImageRef<'_> {
     }
 }
 
+/// A pattern and what compiling it gave (`None`: it does not compile).
+type CompiledPattern = (Box<str>, Option<Rc<Regex>>);
+
 /// Regexes from check parameters (and the fixed patterns of code checks), compiled once per
 /// pattern and thread. Kept per thread rather than shared: a shared cache cost a lock and two
 /// contended reference-count updates per lookup, and a `Regex` used from several threads
 /// passes its matching cache between them through a pool. (A cloned `Regex` would start with
 /// an empty cache on every object, which cost more than the match itself.)
-/// A pattern and what compiling it gave (`None`: it does not compile).
-type CompiledPattern = (Box<str>, Option<Rc<Regex>>);
-
 pub(crate) fn cached_regex(pattern: &str) -> Option<Rc<Regex>> {
     // A list, not a hash map: a run uses a handful of patterns, some of them long, and
     // hashing the pattern on every object cost more than comparing lengths and then text.
