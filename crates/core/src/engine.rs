@@ -241,21 +241,18 @@ pub fn run_inputs(
 /// merge sort would allocate: the order is worked out on indices, then applied in place.
 fn sort_findings(findings: &mut [Finding]) {
     let ranks = file_ranks(findings);
-    // Numbers first (file rank, line, column); the strings only break their ties, and the
-    // index theirs, which keeps the sort stable.
-    let mut order: Vec<(u32, u32, u32, usize)> = findings
-        .iter()
-        .zip(&ranks)
-        .enumerate()
-        .map(|(i, (f, &rank))| (rank, f.location.start.line, f.location.start.column, i))
-        .collect();
-    order.par_sort_unstable_by(|a, b| {
-        (a.0, a.1, a.2)
-            .cmp(&(b.0, b.1, b.2))
-            .then_with(|| findings[a.3].sort_key().cmp(&findings[b.3].sort_key()))
-            .then(a.3.cmp(&b.3))
+    // The file's rank, line and column first; the strings only break their ties, and the
+    // index theirs, which keeps the sort stable. Indices, not keys, are sorted: every finding
+    // is held at this point, and a copy of each key would raise the run's peak.
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.par_sort_unstable_by(|&a, &b| {
+        let (fa, fb) = (&findings[a].location.start, &findings[b].location.start);
+        (ranks[a], fa.line, fa.column)
+            .cmp(&(ranks[b], fb.line, fb.column))
+            .then_with(|| findings[a].sort_key().cmp(&findings[b].sort_key()))
+            .then(a.cmp(&b))
     });
-    let mut order: Vec<usize> = order.into_iter().map(|(.., i)| i).collect();
+    drop(ranks);
     // Position `i` receives the finding at `order[i]`: walk each cycle of the permutation,
     // marking visited positions by pointing them at themselves.
     for start in 0..findings.len() {
@@ -274,12 +271,12 @@ fn sort_findings(findings: &mut [Finding]) {
 /// Each finding's file as a rank in path order, equal paths equal ranks: a run has far fewer
 /// files than findings, so paths are compared per file rather than per comparison.
 fn file_ranks(findings: &[Finding]) -> Vec<u32> {
-    let mut slots: std::collections::HashMap<*const SourceFile, usize> =
+    let mut slots: std::collections::HashMap<*const SourceFile, u32> =
         std::collections::HashMap::new();
     let mut paths: Vec<&str> = Vec::new();
     // A file's findings sit together: the map is asked only where the file changes.
-    let mut last: Option<(*const SourceFile, usize)> = None;
-    let slot_of: Vec<usize> = findings
+    let mut last: Option<(*const SourceFile, u32)> = None;
+    let mut ranks: Vec<u32> = findings
         .iter()
         .map(|f| {
             let file = Arc::as_ptr(&f.location.file);
@@ -290,7 +287,7 @@ fn file_ranks(findings: &[Finding]) -> Vec<u32> {
             }
             let slot = *slots.entry(file).or_insert_with(|| {
                 paths.push(&f.location.file.path);
-                paths.len() - 1
+                crate::source::to_u32(paths.len() - 1)
             });
             last = Some((file, slot));
             slot
@@ -306,7 +303,11 @@ fn file_ranks(findings: &[Finding]) -> Vec<u32> {
         }
         rank_of[slot] = rank;
     }
-    slot_of.into_iter().map(|slot| rank_of[slot]).collect()
+    // Slots become ranks in place: every finding is held at this point.
+    for slot in &mut ranks {
+        *slot = rank_of[*slot as usize];
+    }
+    ranks
 }
 
 /// Everything about one file that needs its trees; the trees are then dropped.

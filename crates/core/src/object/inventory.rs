@@ -142,6 +142,18 @@ impl<'a> Inventory<'a> {
     #[must_use]
     pub fn build(inputs: &'a [ParsedInput], settings: &'a RunSettings) -> Self {
         let mut inv = Inventory::default();
+        // Sized once: the cross pass is the run's peak (every finding, fact and this index
+        // held at once), and vectors grown by doubling would hold up to twice their entries.
+        let objects = inputs.iter().map(|i| i.objects.len()).sum::<usize>();
+        let pods = inputs
+            .iter()
+            .flat_map(|i| &i.objects)
+            .filter(|o| o.facts.pod().is_some())
+            .count();
+        inv.entries
+            .reserve_exact(objects + settings.external_objects.len());
+        inv.pods
+            .reserve_exact(pods + settings.external_objects.len());
         let default_ns = settings.default_namespace.as_str();
         for input in inputs {
             for object in &input.objects {
@@ -214,6 +226,13 @@ impl<'a> Inventory<'a> {
         }
         for labels in inv.pods_by_label.values_mut() {
             labels.sort_unstable();
+            labels.shrink_to_fit();
+        }
+        for pods in inv.pods_by_namespace.values_mut() {
+            pods.shrink_to_fit();
+        }
+        for entries in inv.by_kind.values_mut() {
+            entries.shrink_to_fit();
         }
         let entries = &inv.entries;
         inv.by_key = (0..entries.len()).collect();
