@@ -91,7 +91,7 @@ pub fn is_null_word(text: &str) -> bool {
     matches!(text, "" | "~" | "null" | "Null" | "NULL")
 }
 
-fn resolve_word(text: &str) -> Option<Scalar<'_>> {
+pub(crate) fn resolve_word(text: &str) -> Option<Scalar<'_>> {
     Some(match text {
         "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
             Scalar::Bool(true)

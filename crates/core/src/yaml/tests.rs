@@ -20,6 +20,12 @@ fn slice(source: &SourceFile, span: Span) -> &str {
     &source.text[span.start as usize..span.end as usize]
 }
 
+/// The first key of a document's root mapping.
+fn first_key(d: &Document) -> &str {
+    let (key, _) = d.root().unwrap().entries().next().unwrap();
+    key.text().unwrap()
+}
+
 fn one_doc(text: &str) -> (SourceFile, ParsedFile) {
     let (src, p) = parse_str(text);
     assert!(p.errors.is_empty(), "{:?}", p.errors);
@@ -392,21 +398,10 @@ fn null_and_word_shortcuts_agree_with_full_resolution() {
     }
 }
 
-/// Plain-scalar resolution without the word shortcut, word by word as Kubernetes' decoder.
+/// Plain-scalar resolution without the shortcut: the word table asked for every text.
 fn slow_resolve(text: &str) -> Scalar<'_> {
-    match text {
-        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
-            Scalar::Bool(true)
-        }
-        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
-            Scalar::Bool(false)
-        }
-        "" | "~" | "null" | "Null" | "NULL" => Scalar::Null,
-        ".nan" | ".NaN" | ".NAN" => Scalar::Float(f64::NAN),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Scalar::Float(f64::INFINITY),
-        "-.inf" | "-.Inf" | "-.INF" => Scalar::Float(f64::NEG_INFINITY),
-        _ => crate::yaml::resolve::resolve_plain(text),
-    }
+    crate::yaml::resolve::resolve_word(text)
+        .unwrap_or_else(|| crate::yaml::resolve::resolve_plain(text))
 }
 
 // ---- anchors, aliases, merges, duplicates -----------------------------------------------------
@@ -541,19 +536,7 @@ fn stream_splits_like_kubernetes() {
     let got: Vec<_> = p
         .documents
         .iter()
-        .map(|d| {
-            (
-                d.index,
-                d.root()
-                    .unwrap()
-                    .entries()
-                    .next()
-                    .unwrap()
-                    .0
-                    .text()
-                    .unwrap(),
-            )
-        })
+        .map(|d| (d.index, first_key(d)))
         .collect();
     assert_eq!(got, [(0, "a"), (1, "b"), (2, "c"), (3, "d")]);
 
@@ -587,20 +570,7 @@ fn content_after_separator_is_an_error_but_later_documents_parse() {
         );
         assert_eq!(slice(&src, err.span), bad);
         assert_eq!(pos(&src, err.span), (2, 1));
-        let firsts: Vec<_> = p
-            .documents
-            .iter()
-            .map(|d| {
-                d.root()
-                    .unwrap()
-                    .entries()
-                    .next()
-                    .unwrap()
-                    .0
-                    .text()
-                    .unwrap()
-            })
-            .collect();
+        let firsts: Vec<_> = p.documents.iter().map(|d| first_key(d)).collect();
         assert_eq!(firsts, ["a", "b"], "{bad}");
     }
     let cert = "data:\n  tls.crt: |\n    -----BEGIN CERTIFICATE-----\n    MIIB\n    -----END CERTIFICATE-----\n";
@@ -733,19 +703,7 @@ fn syntax_errors_carry_position_and_later_chunks_still_parse() {
     let firsts: Vec<_> = p
         .documents
         .iter()
-        .map(|d| {
-            (
-                d.index,
-                d.root()
-                    .unwrap()
-                    .entries()
-                    .next()
-                    .unwrap()
-                    .0
-                    .text()
-                    .unwrap(),
-            )
-        })
+        .map(|d| (d.index, first_key(d)))
         .collect();
     assert_eq!(firsts, [(0, "a"), (4, "good")]);
 }
