@@ -570,7 +570,7 @@ fn content_after_separator_is_an_error_but_later_documents_parse() {
         );
         assert_eq!(slice(&src, err.span), bad);
         assert_eq!(pos(&src, err.span), (2, 1));
-        let firsts: Vec<_> = p.documents.iter().map(|d| first_key(d)).collect();
+        let firsts: Vec<_> = p.documents.iter().map(first_key).collect();
         assert_eq!(firsts, ["a", "b"], "{bad}");
     }
     let cert = "data:\n  tls.crt: |\n    -----BEGIN CERTIFICATE-----\n    MIIB\n    -----END CERTIFICATE-----\n";
