@@ -517,17 +517,6 @@ impl<'d> Iterator for Entries<'d> {
     }
 }
 
-impl DoubleEndedIterator for Entries<'_> {
-    fn next_back(&mut self) -> Option<Self::Item> {
-        match self {
-            Entries::Own { doc, entries } => entries
-                .next_back()
-                .map(|&(k, v)| (NodeRef::new(doc, k), NodeRef::new(doc, v))),
-            Entries::Merged(entries) => entries.next_back(),
-        }
-    }
-}
-
 impl ExactSizeIterator for Entries<'_> {}
 
 /// Whether mapping key `id` is `key`; the length is compared before any text is touched, since
