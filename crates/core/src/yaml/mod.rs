@@ -13,7 +13,8 @@ use std::sync::Arc;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
 pub use node::{
-    Document, DocumentInfo, DuplicateKey, Node, NodeId, NodeKind, NodeRef, Style, FROM_SOURCE,
+    key_mark, Document, DocumentInfo, DuplicateKey, Node, NodeId, NodeKind, NodeRef, Style,
+    FROM_SOURCE, UNMARKED,
 };
 pub use resolve::Scalar;
 
@@ -72,6 +73,7 @@ pub fn parse(source: &SourceFile) -> ParsedFile {
                 nodes: builder.nodes,
                 items: builder.items,
                 entries: builder.entries,
+                key_marks: builder.key_marks,
                 strings: builder.strings,
                 root: Some(root),
                 index,
@@ -252,6 +254,7 @@ struct Builder<'s> {
     nodes: Vec<Node>,
     items: Vec<NodeId>,
     entries: Vec<(NodeId, NodeId)>,
+    key_marks: Vec<u32>,
     strings: Vec<Box<str>>,
     /// Emptied child lists of closed collections, reused by the next ones opened.
     spare_items: Vec<Vec<NodeId>>,
@@ -274,6 +277,7 @@ impl<'s> Builder<'s> {
             nodes: Vec::new(),
             items: Vec::new(),
             entries: Vec::new(),
+            key_marks: Vec::new(),
             strings: Vec::new(),
             spare_items: Vec::new(),
             spare_entries: Vec::new(),
@@ -436,7 +440,12 @@ impl<'s> Builder<'s> {
                             merges,
                             ..
                         } => {
-                            self.find_duplicates(&entries);
+                            let first_mark = self.key_marks.len();
+                            for &(key, _) in &entries {
+                                let mark = self.mark_of(key);
+                                self.key_marks.push(mark);
+                            }
+                            self.find_duplicates(&entries, first_mark);
                             let kind = NodeKind::Map {
                                 start: to_u32(self.entries.len()),
                                 len: to_u32(entries.len()),
@@ -603,16 +612,36 @@ impl<'s> Builder<'s> {
         None
     }
 
-    fn find_duplicates(&mut self, entries: &[(NodeId, NodeId)]) {
+    /// The [`key_mark`] of an entry's key node.
+    fn mark_of(&self, key: NodeId) -> u32 {
+        let node = &self.nodes[key as usize];
+        match node.kind {
+            NodeKind::Scalar { .. } => key_mark(self.key_text(key).map_or(&[][..], str::as_bytes)),
+            _ => UNMARKED,
+        }
+    }
+
+    /// Records the repeated keys of a mapping whose entries' marks start at `first_mark`.
+    fn find_duplicates(&mut self, entries: &[(NodeId, NodeId)], first_mark: usize) {
         let mut found = Vec::new();
         if entries.len() <= 16 {
+            let marks = &self.key_marks[first_mark..];
+            // Keys whose marks differ differ, unless one is an alias (unmarked).
+            let may_repeat = |i: usize, j: usize| {
+                marks[i] == marks[j] || marks[i] == UNMARKED || marks[j] == UNMARKED
+            };
             for (i, &(key, _)) in entries.iter().enumerate() {
+                if !(0..i).any(|j| may_repeat(i, j)) {
+                    continue;
+                }
                 let Some(text) = self.key_text(key) else {
                     continue;
                 };
                 if let Some(&(first, _)) = entries[..i]
                     .iter()
-                    .find(|(k, _)| self.key_text(*k) == Some(text))
+                    .enumerate()
+                    .find(|&(j, (k, _))| may_repeat(i, j) && self.key_text(*k) == Some(text))
+                    .map(|(_, entry)| entry)
                 {
                     found.push(DuplicateKey { first, repeat: key });
                 }

@@ -64,6 +64,9 @@ pub struct Document {
     pub items: Vec<NodeId>,
     /// The `(key, value)` entries of every mapping, each mapping's contiguous.
     pub entries: Vec<(NodeId, NodeId)>,
+    /// One [`key_mark`] per entry of [`Document::entries`], at the same index: lookups scan
+    /// these four bytes an entry, and read a key's node and text only where its mark agrees.
+    pub key_marks: Vec<u32>,
     /// Scalar values that are not their source text as written.
     pub strings: Vec<Box<str>>,
     pub root: Option<NodeId>,
@@ -373,12 +376,16 @@ impl<'d> NodeRef<'d> {
         let NodeKind::Map { start, len } = self.node().kind else {
             return None;
         };
-        doc.entries
-            .get(start as usize..(start + len) as usize)?
+        let range = start as usize..(start + len) as usize;
+        let entries = doc.entries.get(range.clone())?;
+        let marks = doc.key_marks.get(range)?;
+        let want = key_mark(key.as_bytes());
+        marks
             .iter()
+            .zip(entries)
             .rev()
-            .find(|&&(k, _)| key_is(doc, k, key))
-            .copied()
+            .find(|&(&mark, &(k, _))| (mark == want || mark == UNMARKED) && key_is(doc, k, key))
+            .map(|(_, &entry)| entry)
     }
 
     /// `key` looked up through the mapping's `<<` merges, when the document has any.
@@ -541,6 +548,24 @@ fn key_is(doc: &Document, id: NodeId, key: &str) -> bool {
         NodeKind::Alias(_) => NodeRef::new(doc, id).text() == Some(key),
         _ => false,
     }
+}
+
+/// The mark of a key that is not a scalar (an alias, or a collection): it agrees with every
+/// wanted key, whose text is then compared. No text has it, since `0xff` is never in UTF-8.
+pub const UNMARKED: u32 = u32::MAX;
+
+/// A key's length and three of its bytes (first, middle, last) in one word. Most keys that
+/// differ differ in one of these, so a lookup compares its own key's mark with each entry's
+/// and reads the rare entry whose mark agrees; equal keys always have equal marks.
+#[inline]
+#[must_use]
+pub fn key_mark(key: &[u8]) -> u32 {
+    let n = key.len();
+    if n == 0 {
+        return 0;
+    }
+    let len = u32::try_from(n.min(255)).unwrap_or(255);
+    len << 24 | u32::from(key[0]) << 16 | u32::from(key[n / 2]) << 8 | u32::from(key[n - 1])
 }
 
 /// `a == b` for slices of equal length. Keys are short: up to 16 bytes are compared as two

@@ -525,6 +525,47 @@ fn duplicate_keys_last_wins_and_both_are_recorded() {
     assert_eq!(p.documents[0].duplicate_keys.len(), 1);
 }
 
+#[test]
+fn lookups_and_duplicates_read_past_agreeing_key_marks() {
+    // `aXbYc` and `aZbWc` agree in length, first, middle and last byte: their marks are equal,
+    // so only the texts tell them apart; `"a\u0058bYc"` is `aXbYc` decoded from an escape.
+    assert_eq!(key_mark(b"aXbYc"), key_mark(b"aZbWc"));
+    assert_ne!(key_mark(b"aXbYc"), key_mark(b"aXbYd"));
+    let (_, p) = one_doc("aXbYc: 1\naZbWc: 2\nk: &k aQbRc\n*k : 3\n\"a\\u0058bYc\": 4\n");
+    let doc = &p.documents[0];
+    let r = doc.root().unwrap();
+    assert_eq!(r.get("aZbWc").unwrap().as_i64(), Some(2));
+    assert_eq!(
+        r.get("aQbRc").unwrap().as_i64(),
+        Some(3),
+        "a key written as an alias"
+    );
+    assert_eq!(
+        r.get("aXbYc").unwrap().as_i64(),
+        Some(4),
+        "the escaped repeat wins"
+    );
+    assert!(r.get("aXbYd").is_none());
+    let repeats: Vec<_> = doc
+        .duplicate_keys
+        .iter()
+        .map(|d| NodeRef::new(doc, d.repeat).text().unwrap())
+        .collect();
+    assert_eq!(repeats, ["aXbYc"]);
+    // An alias key repeating a plain one is a repeat too, though aliases carry no mark.
+    let (_, p) = one_doc("k: &k aQbRc\naQbRc: 1\n*k : 2\n");
+    assert_eq!(p.documents[0].duplicate_keys.len(), 1);
+    assert_eq!(
+        p.documents[0]
+            .root()
+            .unwrap()
+            .get("aQbRc")
+            .unwrap()
+            .as_i64(),
+        Some(2)
+    );
+}
+
 // ---- stream splitting and Helm sources --------------------------------------------------------
 
 #[test]
