@@ -318,9 +318,7 @@ fn lint_file(
     plan: &[Planned<'_>],
 ) -> (ParsedInput, Vec<Finding>) {
     let (mut input, mut findings) = parse_input(index, source, settings);
-    for obj in &input.objects {
-        findings.extend(check_object(&input, obj, settings, plan));
-    }
+    check_objects(&input, settings, plan, &mut findings);
     input.directives = crate::suppress::collect(&input, settings);
     // The spans mask snippets; a run that frees the text shows none.
     if settings.retain_text {
@@ -562,60 +560,82 @@ fn per_object_plan(settings: &RunSettings) -> Vec<Planned<'_>> {
         .collect()
 }
 
-/// Runs every check of `plan` on `obj`.
-fn check_object(
+/// Runs every check of `plan` on every object of `input`, check by check: a file's objects
+/// are few and small, while the checks' code is large, so each check's code is fetched once
+/// per file rather than once per object. Findings come out in another order than object by
+/// object, which the final sort undoes: findings that tie on everything it compares are of
+/// one check, and one check still meets the objects in file order.
+fn check_objects(
     input: &ParsedInput,
-    obj: &Object,
     settings: &RunSettings,
     plan: &[Planned<'_>],
-) -> Vec<Finding> {
-    let doc = &input.documents[obj.doc];
-    let root = obj.root(doc);
-    let pod = settings
-        .pod_spec_path(&obj.id.api_version, obj.kind())
-        .and_then(|path| PodSpec::find(root, path));
-    let view = ObjectView::new(obj, root, pod);
-    let mut out = Vec::new();
+    out: &mut Vec<Finding>,
+) {
+    let views: Vec<ObjectView<'_>> = input
+        .objects
+        .iter()
+        .map(|obj| {
+            let doc = &input.documents[obj.doc];
+            let root = obj.root(doc);
+            let pod = settings
+                .pod_spec_path(&obj.id.api_version, obj.kind())
+                .and_then(|path| PodSpec::find(root, path));
+            ObjectView::new(obj, doc, root, pod)
+        })
+        .collect();
     for planned in plan {
-        let active = planned.active;
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            let mut hits = Vec::new();
-            match planned.run {
-                PlannedRun::Declarative(decl) => {
-                    run_declarative(decl, active, &view, settings, &mut hits);
-                }
-                PlannedRun::Code(f) => {
-                    let mut ctx = CodeCtx {
-                        check: active,
-                        object: obj,
-                        root,
-                        doc,
-                        pod,
-                        containers: &view.containers,
-                        version: settings.kubernetes_version,
-                        hits: &mut hits,
-                    };
-                    f(&mut ctx);
-                }
-            }
-            hits
-        }));
-        match result {
-            Ok(hits) => {
-                let mut seen: Vec<Span> = Vec::new();
-                for hit in hits {
-                    // A pod-level value inherited by several containers is one finding.
-                    if seen.contains(&hit.span) {
-                        continue;
-                    }
-                    seen.push(hit.span);
-                    out.push(finding_from_hit(input, obj, active, hit));
-                }
-            }
-            Err(panic) => out.push(internal_error(input, obj, settings, &active.check, &panic)),
+        for view in &views {
+            run_planned(input, view, planned, settings, out);
         }
     }
-    out
+}
+
+/// Runs one check on one object.
+fn run_planned(
+    input: &ParsedInput,
+    view: &ObjectView<'_>,
+    planned: &Planned<'_>,
+    settings: &RunSettings,
+    out: &mut Vec<Finding>,
+) {
+    let active = planned.active;
+    let obj = view.object;
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let mut hits = Vec::new();
+        match planned.run {
+            PlannedRun::Declarative(decl) => {
+                run_declarative(decl, active, view, settings, &mut hits);
+            }
+            PlannedRun::Code(f) => {
+                let mut ctx = CodeCtx {
+                    check: active,
+                    object: obj,
+                    root: view.root,
+                    doc: view.doc,
+                    pod: view.pod,
+                    containers: &view.containers,
+                    version: settings.kubernetes_version,
+                    hits: &mut hits,
+                };
+                f(&mut ctx);
+            }
+        }
+        hits
+    }));
+    match result {
+        Ok(hits) => {
+            let mut seen: Vec<Span> = Vec::new();
+            for hit in hits {
+                // A pod-level value inherited by several containers is one finding.
+                if seen.contains(&hit.span) {
+                    continue;
+                }
+                seen.push(hit.span);
+                out.push(finding_from_hit(input, obj, active, hit));
+            }
+        }
+        Err(panic) => out.push(internal_error(input, obj, settings, &active.check, &panic)),
+    }
 }
 
 /// A check that panicked on `obj`, reported at its `kind:` entry (the tree may be gone).
@@ -686,6 +706,8 @@ pub fn object_anchor(root: NodeRef<'_>) -> Span {
 
 /// What every declarative check of one object starts from, worked out once per object.
 struct ObjectView<'d> {
+    object: &'d Object,
+    doc: &'d Document,
     kind: &'d str,
     root: NodeRef<'d>,
     pod: Option<PodSpec<'d>>,
@@ -702,7 +724,12 @@ struct ObjectView<'d> {
 }
 
 impl<'d> ObjectView<'d> {
-    fn new(obj: &'d Object, root: NodeRef<'d>, pod: Option<PodSpec<'d>>) -> Self {
+    fn new(
+        obj: &'d Object,
+        doc: &'d Document,
+        root: NodeRef<'d>,
+        pod: Option<PodSpec<'d>>,
+    ) -> Self {
         let object_path: Rc<str> = obj.base_path.as_str().into();
         let pod_path: Rc<str> = pod
             .map(|p| join_path(&object_path, p.path))
@@ -717,6 +744,8 @@ impl<'d> ObjectView<'d> {
             })
             .collect();
         Self {
+            object: obj,
+            doc,
             kind: obj.kind(),
             root,
             pod,
