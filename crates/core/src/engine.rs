@@ -960,9 +960,9 @@ fn render_template(
 ) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
-    while let Some(open) = rest.find('{') {
+    while let Some(open) = memchr::memchr(b'{', rest.as_bytes()) {
         out.push_str(&rest[..open]);
-        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+        let Some(close) = memchr::memchr(b'}', &rest.as_bytes()[open..]).map(|c| open + c) else {
             break;
         };
         let name = &rest[open + 1..close];

@@ -5,6 +5,8 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
+use smallvec::SmallVec;
+
 /// A parsed quantity, held as an exact decimal so that `1000m == 1` and `1Gi > 1G` hold without
 /// floating-point error, and without a size limit: the API server accepts any number of digits.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -12,11 +14,14 @@ pub struct Quantity {
     negative: bool,
     /// Significant digits, most significant first, with no leading or trailing zeros, so that
     /// each value has exactly one representation and the derived `Eq` is value equality.
-    /// Empty for zero.
-    digits: Vec<u8>,
+    /// Empty for zero. Inline up to 24 digits: resource values have a few, and checks parse
+    /// two or three per container.
+    digits: Digits,
     /// The power of ten that the last digit stands for.
     exponent: i64,
 }
+
+type Digits = SmallVec<[u8; 24]>;
 
 /// Why a string is not a quantity. `Display` gives a sentence for the user.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -160,7 +165,7 @@ pub fn parse(s: &str) -> Result<Quantity, QuantityError> {
     }
     let scale = parse_suffix(suffix).map_err(fail)?;
 
-    let digits: Vec<u8> = integer
+    let digits: Digits = integer
         .bytes()
         .chain(fraction.bytes())
         .map(|b| b - b'0')
@@ -257,7 +262,7 @@ impl Quantity {
     }
 
     fn multiply_digits(&mut self, factor: u64) {
-        let mut product = Vec::with_capacity(self.digits.len() + 20);
+        let mut product = Digits::with_capacity(self.digits.len() + 20);
         let mut carry: u128 = 0;
         for &digit in self.digits.iter().rev() {
             let value = u128::from(digit) * u128::from(factor) + carry;
