@@ -219,12 +219,13 @@ pub fn run_inputs(
         }
     }
     let cross = checks::cross::run(&inputs, settings);
-    // Nothing reads the facts after the cross pass; the findings are gathered next.
-    for input in &mut inputs {
+    // Nothing reads the facts after the cross pass; the findings are gathered next. Freeing
+    // them (about a fifth of the cross pass's time on one thread) is spread over the threads.
+    inputs.par_iter_mut().for_each(|input| {
         for obj in &mut input.objects {
             obj.facts = object::facts::Facts::default();
         }
-    }
+    });
     // Sized once: growing a vector of every finding by doubling would briefly hold two.
     let mut findings =
         Vec::with_capacity(per_file.iter().map(Vec::len).sum::<usize>() + cross.len());
