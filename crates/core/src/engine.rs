@@ -4,12 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::rc::Rc;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::check::path::{join_path, FieldPath, Scope};
+use crate::check::path::{FieldPath, Scope, TargetPath};
 use crate::check::rule::{Eval, Literal, Witness};
 use crate::check::{Check, ContainerType, Declarative, Logic, Rule, TargetKind};
 use crate::checks::{self, CodeCtx, Hit};
@@ -712,16 +711,12 @@ struct ObjectView<'d> {
     kind: &'d str,
     root: NodeRef<'d>,
     pod: Option<PodSpec<'d>>,
-    object_path: Rc<str>,
-    pod_path: Rc<str>,
     anchor: Span,
-    /// The container path of scopes outside any container.
-    no_path: Rc<str>,
     /// Every container of the pod, found once for all checks.
     containers: Vec<Container<'d>>,
-    /// Each container's field path, anchor and whether it is a sidecar (restartable init), in
-    /// the order of `containers`.
-    container_scopes: Vec<(Rc<str>, Span, bool)>,
+    /// Each container's anchor and whether it is a sidecar (restartable init), in the order
+    /// of `containers`.
+    container_scopes: Vec<(Span, bool)>,
 }
 
 impl<'d> ObjectView<'d> {
@@ -731,18 +726,10 @@ impl<'d> ObjectView<'d> {
         root: NodeRef<'d>,
         pod: Option<PodSpec<'d>>,
     ) -> Self {
-        let object_path: Rc<str> = obj.base_path.as_str().into();
-        let pod_path: Rc<str> = pod
-            .map(|p| join_path(&object_path, p.path))
-            .unwrap_or_default()
-            .into();
         let containers: Vec<Container<'d>> = pod.iter().flat_map(PodSpec::containers).collect();
         let container_scopes = containers
             .iter()
-            .map(|c| {
-                let path = c.field_path(&pod_path, "").into();
-                (path, c.anchor(), c.is_restartable_init())
-            })
+            .map(|c| (c.anchor(), c.is_restartable_init()))
             .collect();
         Self {
             object: obj,
@@ -750,10 +737,7 @@ impl<'d> ObjectView<'d> {
             kind: obj.kind(),
             root,
             pod,
-            object_path,
-            pod_path,
             anchor: object_anchor(root),
-            no_path: Rc::from(""),
             containers,
             container_scopes,
         }
@@ -778,13 +762,11 @@ fn run_declarative(
     }
     let base = Scope {
         object: view.root,
-        object_path: Rc::clone(&view.object_path),
+        object_path: &view.object.base_path,
         pod: view.pod,
-        pod_path: Rc::clone(&view.pod_path),
         container: None,
-        container_path: Rc::clone(&view.no_path),
         target: view.root,
-        target_path: Rc::clone(&view.object_path),
+        target_path: TargetPath::Object,
         target_anchor: view.anchor,
     };
     match decl.target {
@@ -793,23 +775,22 @@ fn run_declarative(
             let Some(p) = view.pod else { return };
             let scope = Scope {
                 target: p.spec,
-                target_path: Rc::clone(&view.pod_path),
+                target_path: TargetPath::Pod,
                 target_anchor: p.key.span(),
                 ..base
             };
             run_rules(decl, active, kind, &scope, None, settings, hits);
         }
         TargetKind::Container => {
-            for (c, (path, anchor, sidecar)) in view.containers.iter().zip(&view.container_scopes) {
-                if !ContainerType::accepts(&decl.container_types, c.kind, *sidecar) {
+            for (c, &(anchor, sidecar)) in view.containers.iter().zip(&view.container_scopes) {
+                if !ContainerType::accepts(&decl.container_types, c.kind, sidecar) {
                     continue;
                 }
                 let scope = Scope {
                     container: Some(*c),
-                    container_path: Rc::clone(path),
                     target: c.node,
-                    target_path: Rc::clone(path),
-                    target_anchor: *anchor,
+                    target_path: TargetPath::Container,
+                    target_anchor: anchor,
                     ..base.clone()
                 };
                 run_rules(decl, active, kind, &scope, Some(c.name), settings, hits);
@@ -893,7 +874,7 @@ fn run_each(
             .or_else(|| item.key.and_then(NodeRef::text).map(str::to_string));
         let item_scope = Scope {
             target: item.node,
-            target_path: item.path(scope).into(),
+            target_path: TargetPath::Item(item.path(scope).into()),
             target_anchor: item
                 .key
                 .map_or_else(|| item_anchor(item.node), NodeRef::span),

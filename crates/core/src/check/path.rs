@@ -100,20 +100,29 @@ impl FieldPath {
     }
 }
 
-/// The nodes a path starts from, with their field paths from the document root. Paths are
-/// shared (`Rc`), since every check of an object starts from the same few.
+/// The nodes a path starts from. Their field paths from the document root are spelled out
+/// only for a finding: most scopes yield none, and a run has one scope per check per object.
 #[derive(Clone, Debug)]
 pub struct Scope<'d> {
     pub object: NodeRef<'d>,
-    pub object_path: Rc<str>,
+    /// The object's own field path (`items[2]` in a `List`, else empty).
+    pub object_path: &'d str,
     pub pod: Option<PodSpec<'d>>,
-    pub pod_path: Rc<str>,
     pub container: Option<Container<'d>>,
-    pub container_path: Rc<str>,
     pub target: NodeRef<'d>,
-    pub target_path: Rc<str>,
+    pub target_path: TargetPath,
     /// Where a finding about something missing directly in the target points.
     pub target_anchor: Span,
+}
+
+/// Which of the scope's nodes the target is, for spelling out its field path.
+#[derive(Clone, Debug)]
+pub enum TargetPath {
+    Object,
+    Pod,
+    Container,
+    /// An `each:` item, whose path is spelled out once the rule holds for it.
+    Item(Rc<str>),
 }
 
 /// What a wildcard (`[*]`) matched: the only part of a resolved path not written in the
@@ -182,15 +191,39 @@ impl<'d> Scope<'d> {
 
     fn base_path(&self, root: Root) -> String {
         match root {
-            Root::Target => self.target_path.to_string(),
-            Root::Pod => self.pod_path.to_string(),
+            Root::Target => self.target_path(),
+            Root::Pod => self.pod_path(),
             Root::Object => self.object_path.to_string(),
-            Root::Container => self.container_path.to_string(),
+            Root::Container => self.container_path(),
             Root::PodMetadata => {
-                let spec_path = self.pod_path.strip_suffix("spec").unwrap_or(&self.pod_path);
+                let pod_path = self.pod_path();
+                let spec_path = pod_path.strip_suffix("spec").unwrap_or(&pod_path);
                 format!("{spec_path}metadata")
             }
         }
+    }
+
+    /// The field path of the target.
+    #[must_use]
+    pub fn target_path(&self) -> String {
+        match &self.target_path {
+            TargetPath::Object => self.object_path.to_string(),
+            TargetPath::Pod => self.pod_path(),
+            TargetPath::Container => self.container_path(),
+            TargetPath::Item(path) => path.to_string(),
+        }
+    }
+
+    fn pod_path(&self) -> String {
+        self.pod
+            .map(|p| join_path(self.object_path, p.path))
+            .unwrap_or_default()
+    }
+
+    fn container_path(&self) -> String {
+        self.container
+            .map(|c| c.field_path(&self.pod_path(), ""))
+            .unwrap_or_default()
     }
 
     /// A cursor at the start of `path`, or `None` when its root is absent (no pod spec, no

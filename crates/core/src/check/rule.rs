@@ -414,7 +414,7 @@ impl<'d> Eval<'_, 'd> {
     fn anchor_witness(&self) -> Witness {
         Witness {
             span: self.scope.target_anchor,
-            path: self.scope.target_path.to_string(),
+            path: self.scope.target_path(),
             value: None,
             raw: None,
             value_type: "object",
