@@ -261,11 +261,14 @@ impl Quantity {
         self.negative
     }
 
+    /// Multiplies by `factor`, at most 2^60 (`Ei`): a digit times it plus a carry (less than
+    /// it) stays below 10 * 2^60 < 2^64, so words suffice (and divide by ten as a multiply).
     fn multiply_digits(&mut self, factor: u64) {
+        debug_assert!(factor <= 1 << 60);
         let mut product = Digits::with_capacity(self.digits.len() + 20);
-        let mut carry: u128 = 0;
+        let mut carry: u64 = 0;
         for &digit in self.digits.iter().rev() {
-            let value = u128::from(digit) * u128::from(factor) + carry;
+            let value = u64::from(digit) * factor + carry;
             product.push((value % 10) as u8);
             carry = value / 10;
         }
