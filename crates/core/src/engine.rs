@@ -537,7 +537,7 @@ struct Planned<'s> {
 
 enum PlannedRun<'s> {
     Declarative(&'s Declarative),
-    Code(checks::CodeFn),
+    Code(checks::CodeFn, checks::Needs),
 }
 
 /// The checks that look at objects one at a time, worked out once per run. The loop over
@@ -553,7 +553,10 @@ fn per_object_plan(settings: &RunSettings) -> Vec<Planned<'_>> {
             let run = match &active.check.logic {
                 Logic::Loader => return None,
                 Logic::Declarative(decl) => PlannedRun::Declarative(decl),
-                Logic::Code => PlannedRun::Code(checks::code_check(&active.check.id)?),
+                Logic::Code => {
+                    let (f, needs) = checks::code_check(&active.check.id)?;
+                    PlannedRun::Code(f, needs)
+                }
             };
             Some(Planned { active, run })
         })
@@ -606,7 +609,8 @@ fn run_planned(
             PlannedRun::Declarative(decl) => {
                 run_declarative(decl, active, view, settings, &mut hits);
             }
-            PlannedRun::Code(f) => {
+            PlannedRun::Code(_, checks::Needs::Pod) if view.pod.is_none() => {}
+            PlannedRun::Code(f, _) => {
                 let mut ctx = CodeCtx {
                     check: active,
                     object: obj,
@@ -751,11 +755,19 @@ fn run_declarative(
     settings: &RunSettings,
     hits: &mut Vec<Hit>,
 ) {
+    // Most objects (ConfigMaps, Services, RBAC) have no pod: pod and container checks leave
+    // them first.
+    let applies = match decl.target {
+        TargetKind::Object => true,
+        TargetKind::PodSpec => view.pod.is_some(),
+        TargetKind::Container => !view.containers.is_empty(),
+    };
     let kind = view.kind;
-    if decl
-        .kinds
-        .as_ref()
-        .is_some_and(|k| !k.iter().any(|k| k == kind))
+    if !applies
+        || decl
+            .kinds
+            .as_ref()
+            .is_some_and(|k| !k.iter().any(|k| k == kind))
         || decl.exclude_kinds.iter().any(|k| k == kind)
     {
         return;
@@ -1054,6 +1066,68 @@ mod tests {
         sort_findings(&mut tied);
         let labels: Vec<_> = tied.iter().map(|f| f.label.as_deref().unwrap()).collect();
         assert_eq!(labels, ["0", "2", "4", "1", "3"]);
+    }
+
+    /// The engine never calls a `Needs::Pod` check on an object without a pod spec. Called
+    /// anyway, on every such object of the fixtures and the shared corpus, each of them must
+    /// report nothing: the skip loses no finding.
+    #[test]
+    fn checks_that_need_a_pod_report_nothing_without_one() {
+        let settings = RunSettings::with_checks(crate::checks::builtin());
+        let pod_checks: Vec<(&ActiveCheck, checks::CodeFn)> = settings
+            .checks
+            .iter()
+            .filter_map(|a| match checks::code_check(&a.check.id) {
+                Some((f, checks::Needs::Pod)) => Some((a, f)),
+                _ => None,
+            })
+            .collect();
+        assert!(pod_checks.len() >= 30, "{}", pod_checks.len());
+        let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let roots = [
+            manifest.join("../../fixtures"),
+            manifest.join("../../../shared/corpus"),
+        ];
+        let found = crate::load::discover(&roots, &crate::load::WalkOptions::default()).unwrap();
+        let mut podless = 0;
+        for path in &found.inputs {
+            let Ok(source) = crate::load::read(path) else {
+                continue;
+            };
+            let (input, _) = parse_input(0, source, &settings);
+            for obj in &input.objects {
+                let doc = &input.documents[obj.doc];
+                let root = obj.root(doc);
+                let pod = settings
+                    .pod_spec_path(&obj.id.api_version, obj.kind())
+                    .and_then(|p| PodSpec::find(root, p));
+                if pod.is_some() {
+                    continue;
+                }
+                podless += 1;
+                for &(active, f) in &pod_checks {
+                    let mut hits = Vec::new();
+                    f(&mut CodeCtx {
+                        check: active,
+                        object: obj,
+                        root,
+                        doc,
+                        pod: None,
+                        containers: &[],
+                        version: settings.kubernetes_version,
+                        hits: &mut hits,
+                    });
+                    assert!(
+                        hits.is_empty(),
+                        "{} reports on a {} without a pod spec in {}",
+                        active.check.id,
+                        obj.kind(),
+                        input.source.path
+                    );
+                }
+            }
+        }
+        assert!(podless > 300, "{podless}");
     }
 
     /// A run that lets each file's text go as soon as the file is linted reports exactly what a

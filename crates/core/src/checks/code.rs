@@ -6,9 +6,9 @@ use std::rc::Rc;
 
 use regex::Regex;
 
-use crate::checks::{CodeCtx, CodeFn};
+use crate::checks::{CodeCtx, CodeEntry, Needs};
 
-pub(crate) const REGISTRY: &[(&str, CodeFn)] = &[("image-tag-mutable", image_tag_mutable)];
+pub(crate) const REGISTRY: &[CodeEntry] = &[("image-tag-mutable", image_tag_mutable, Needs::Pod)];
 
 /// A container image reference split the way the container runtime reads it.
 #[derive(Debug, PartialEq, Eq)]

@@ -198,20 +198,38 @@ impl<'a, 'd> CodeCtx<'a, 'd> {
 
 pub type CodeFn = fn(&mut CodeCtx<'_, '_>);
 
-/// The code behind a `logic: code` check.
+/// What a code check reads. Most objects of a run (ConfigMaps, Services, RBAC) have no pod
+/// spec, and the engine does not call a `Pod` check on them at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Needs {
+    /// The check returns at once for an object without a pod spec.
+    Pod,
+    Object,
+}
+
+/// One code-backed check: its id, its code and what it reads.
+pub type CodeEntry = (&'static str, CodeFn, Needs);
+
+/// The code behind a `logic: code` check, and what it reads.
 #[must_use]
-pub fn code_check(id: &str) -> Option<CodeFn> {
+pub fn code_check(id: &str) -> Option<(CodeFn, Needs)> {
     // Looked up for every check on every object: hashed once rather than scanned each time.
-    static BY_ID: std::sync::OnceLock<std::collections::HashMap<&'static str, CodeFn>> =
+    static BY_ID: std::sync::OnceLock<std::collections::HashMap<&'static str, (CodeFn, Needs)>> =
         std::sync::OnceLock::new();
     BY_ID
-        .get_or_init(|| REGISTRIES.iter().flat_map(|r| r.iter()).copied().collect())
+        .get_or_init(|| {
+            REGISTRIES
+                .iter()
+                .flat_map(|r| r.iter())
+                .map(|&(id, f, needs)| (id, (f, needs)))
+                .collect()
+        })
         .get(id)
         .copied()
 }
 
-/// Each module of code-backed checks lists its own `(id, fn)` pairs.
-const REGISTRIES: &[&[(&str, CodeFn)]] = &[
+/// Each module of code-backed checks lists its own entries.
+const REGISTRIES: &[&[CodeEntry]] = &[
     code::REGISTRY,
     pod_security::REGISTRY,
     pod_rules::REGISTRY,
@@ -222,4 +240,8 @@ const REGISTRIES: &[&[(&str, CodeFn)]] = &[
 
 /// A check that always panics, to prove a failing check becomes a finding, not a crash.
 #[cfg(test)]
-const TEST_REGISTRY: &[(&str, CodeFn)] = &[("test-panics", |_| panic!("deliberate test panic"))];
+const TEST_REGISTRY: &[CodeEntry] = &[(
+    "test-panics",
+    |_| panic!("deliberate test panic"),
+    Needs::Object,
+)];

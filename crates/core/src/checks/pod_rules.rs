@@ -5,28 +5,36 @@ use std::collections::BTreeMap;
 
 use crate::check::path::join_path;
 use crate::checks::code::parse_image;
-use crate::checks::{CodeCtx, CodeFn, Hit};
+use crate::checks::{CodeCtx, CodeEntry, Hit, Needs};
 use crate::k8s::quantity::{self, Quantity};
 use crate::k8s::{api_versions, names};
 use crate::object::pod::Container;
 use crate::small_set::SmallSet;
 use crate::yaml::{NodeRef, Scalar};
 
-pub(crate) const REGISTRY: &[(&str, CodeFn)] = &[
-    ("label-value-invalid", label_value_invalid),
-    ("port-name-invalid", port_name_invalid),
-    ("volume-mount-unknown", volume_mount_unknown),
-    ("env-duplicate", env_duplicate),
-    ("workload-selector-mismatch", workload_selector_mismatch),
-    ("resource-quantity-invalid", resource_quantity_invalid),
-    ("request-exceeds-limit", request_exceeds_limit),
-    ("api-deprecated", api_deprecated),
-    ("api-removed", api_removed),
-    ("image-registry-allowed", image_registry_allowed),
-    ("image-pull-policy", image_pull_policy),
-    ("requests-equal-limits", requests_equal_limits),
-    ("probes-identical", probes_identical),
-    ("probe-port-unexposed", probe_port_unexposed),
+pub(crate) const REGISTRY: &[CodeEntry] = &[
+    ("label-value-invalid", label_value_invalid, Needs::Object),
+    ("port-name-invalid", port_name_invalid, Needs::Object),
+    ("volume-mount-unknown", volume_mount_unknown, Needs::Pod),
+    ("env-duplicate", env_duplicate, Needs::Pod),
+    (
+        "workload-selector-mismatch",
+        workload_selector_mismatch,
+        Needs::Object,
+    ),
+    (
+        "resource-quantity-invalid",
+        resource_quantity_invalid,
+        Needs::Pod,
+    ),
+    ("request-exceeds-limit", request_exceeds_limit, Needs::Pod),
+    ("api-deprecated", api_deprecated, Needs::Object),
+    ("api-removed", api_removed, Needs::Object),
+    ("image-registry-allowed", image_registry_allowed, Needs::Pod),
+    ("image-pull-policy", image_pull_policy, Needs::Pod),
+    ("requests-equal-limits", requests_equal_limits, Needs::Pod),
+    ("probes-identical", probes_identical, Needs::Pod),
+    ("probe-port-unexposed", probe_port_unexposed, Needs::Pod),
 ];
 
 fn label_value_invalid(ctx: &mut CodeCtx<'_, '_>) {

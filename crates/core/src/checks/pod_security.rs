@@ -4,7 +4,7 @@
 
 use crate::check::path::join_path;
 use crate::check::rule::Literal;
-use crate::checks::{CodeCtx, CodeFn, Hit};
+use crate::checks::{CodeCtx, CodeEntry, Hit, Needs};
 use crate::finding::Severity;
 use crate::k8s::pss;
 use crate::k8s::version::KubeVersion;
@@ -12,27 +12,31 @@ use crate::object::pod::{Container, PodSpec};
 use crate::source::Span;
 use crate::yaml::NodeRef;
 
-pub(crate) const REGISTRY: &[(&str, CodeFn)] = &[
-    ("host-port", host_port),
-    ("host-path-sensitive", host_path_sensitive),
-    ("container-runtime-socket", container_runtime_socket),
-    ("host-path-writable", host_path_writable),
-    ("capabilities-added", capabilities_added),
-    ("capabilities-drop-all", capabilities_drop_all),
-    ("privilege-escalation", privilege_escalation),
-    ("run-as-non-root", run_as_non_root),
-    ("run-as-user-zero", run_as_user_zero),
-    ("seccomp-unconfined", seccomp_unconfined),
-    ("seccomp-required", seccomp_required),
-    ("apparmor-unconfined", apparmor_unconfined),
-    ("selinux-options", selinux_options),
-    ("proc-mount", proc_mount),
-    ("sysctls-unsafe", sysctls_unsafe),
-    ("windows-host-process", windows_host_process),
-    ("probe-host-set", probe_host_set),
-    ("volume-type-restricted", volume_type_restricted),
-    ("root-group", root_group),
-    ("high-uid-gid", high_uid_gid),
+pub(crate) const REGISTRY: &[CodeEntry] = &[
+    ("host-port", host_port, Needs::Pod),
+    ("host-path-sensitive", host_path_sensitive, Needs::Pod),
+    (
+        "container-runtime-socket",
+        container_runtime_socket,
+        Needs::Pod,
+    ),
+    ("host-path-writable", host_path_writable, Needs::Pod),
+    ("capabilities-added", capabilities_added, Needs::Pod),
+    ("capabilities-drop-all", capabilities_drop_all, Needs::Pod),
+    ("privilege-escalation", privilege_escalation, Needs::Pod),
+    ("run-as-non-root", run_as_non_root, Needs::Pod),
+    ("run-as-user-zero", run_as_user_zero, Needs::Pod),
+    ("seccomp-unconfined", seccomp_unconfined, Needs::Pod),
+    ("seccomp-required", seccomp_required, Needs::Pod),
+    ("apparmor-unconfined", apparmor_unconfined, Needs::Pod),
+    ("selinux-options", selinux_options, Needs::Pod),
+    ("proc-mount", proc_mount, Needs::Pod),
+    ("sysctls-unsafe", sysctls_unsafe, Needs::Pod),
+    ("windows-host-process", windows_host_process, Needs::Pod),
+    ("probe-host-set", probe_host_set, Needs::Pod),
+    ("volume-type-restricted", volume_type_restricted, Needs::Pod),
+    ("root-group", root_group, Needs::Pod),
+    ("high-uid-gid", high_uid_gid, Needs::Pod),
 ];
 
 /// Every volume source Kubernetes knows. Unknown keys are dropped when the API server decodes

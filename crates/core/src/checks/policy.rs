@@ -4,22 +4,34 @@
 
 use crate::check::rule::Literal;
 use crate::checks::code::cached_regex;
-use crate::checks::{CodeCtx, CodeFn, Hit};
+use crate::checks::{CodeCtx, CodeEntry, Hit, Needs};
 use crate::engine::object_anchor;
 use crate::finding::Severity;
 use crate::k8s::cron::validate_schedule;
 use crate::yaml::NodeRef;
 
-pub(crate) const REGISTRY: &[(&str, CodeFn)] = &[
-    ("configmap-sensitive", configmap_sensitive),
-    ("deployment-strategy", deployment_strategy),
-    ("anti-affinity-missing", anti_affinity_missing),
-    ("topology-spread-invalid", topology_spread_invalid),
-    ("cronjob-schedule-invalid", cronjob_schedule_invalid),
-    ("hpa-min-equals-max", hpa_min_equals_max),
-    ("sa-deprecated-field", sa_deprecated_field),
-    ("required-labels", required_labels),
-    ("required-annotations", required_annotations),
+pub(crate) const REGISTRY: &[CodeEntry] = &[
+    ("configmap-sensitive", configmap_sensitive, Needs::Object),
+    ("deployment-strategy", deployment_strategy, Needs::Object),
+    (
+        "anti-affinity-missing",
+        anti_affinity_missing,
+        Needs::Object,
+    ),
+    (
+        "topology-spread-invalid",
+        topology_spread_invalid,
+        Needs::Pod,
+    ),
+    (
+        "cronjob-schedule-invalid",
+        cronjob_schedule_invalid,
+        Needs::Object,
+    ),
+    ("hpa-min-equals-max", hpa_min_equals_max, Needs::Object),
+    ("sa-deprecated-field", sa_deprecated_field, Needs::Pod),
+    ("required-labels", required_labels, Needs::Object),
+    ("required-annotations", required_annotations, Needs::Object),
 ];
 
 /// Key names that read as credentials (kept in step with `env-secret-literal`).
