@@ -38,6 +38,8 @@ pub struct FieldPath {
     pub root: Root,
     pub steps: Vec<Step>,
     pub text: String,
+    /// Whether a step is `[*]`, worked out once: every test of every check asks.
+    wildcard: bool,
 }
 
 impl FieldPath {
@@ -94,6 +96,7 @@ impl FieldPath {
         }
         Ok(Self {
             root,
+            wildcard: steps.iter().any(|s| matches!(s, Step::Each)),
             steps,
             text: text.to_string(),
         })
@@ -278,7 +281,7 @@ impl<'d> Scope<'d> {
 
 impl FieldPath {
     fn has_wildcard(&self) -> bool {
-        self.steps.iter().any(|s| matches!(s, Step::Each))
+        self.wildcard
     }
 }
 
