@@ -563,32 +563,37 @@ fn per_object_plan(settings: &RunSettings) -> Vec<Planned<'_>> {
         .collect()
 }
 
+/// Objects whose views are held at once. A file's objects are checked check by check in
+/// groups of this many: enough for the usual file to be one group, while a file of 450,000
+/// ConfigMaps does not hold 450,000 views (80 MB).
+const OBJECTS_AT_ONCE: usize = 64;
+
 /// Runs every check of `plan` on every object of `input`, check by check: a file's objects
 /// are few and small, while the checks' code is large, so each check's code is fetched once
-/// per file rather than once per object. Findings come out in another order than object by
-/// object, which the final sort undoes: findings that tie on everything it compares are of
-/// one check, and one check still meets the objects in file order.
+/// per group of objects rather than once per object. Findings come out in another order than
+/// object by object, which the final sort undoes: findings that tie on everything it compares
+/// are of one check, and one check still meets the objects in file order.
 fn check_objects(
     input: &ParsedInput,
     settings: &RunSettings,
     plan: &[Planned<'_>],
     out: &mut Vec<Finding>,
 ) {
-    let views: Vec<ObjectView<'_>> = input
-        .objects
-        .iter()
-        .map(|obj| {
+    let mut views: Vec<ObjectView<'_>> = Vec::new();
+    for group in input.objects.chunks(OBJECTS_AT_ONCE) {
+        views.clear();
+        views.extend(group.iter().map(|obj| {
             let doc = &input.documents[obj.doc];
             let root = obj.root(doc);
             let pod = settings
                 .pod_spec_path(&obj.id.api_version, obj.kind())
                 .and_then(|path| PodSpec::find(root, path));
             ObjectView::new(obj, doc, root, pod)
-        })
-        .collect();
-    for planned in plan {
-        for view in &views {
-            run_planned(input, view, planned, settings, out);
+        }));
+        for planned in plan {
+            for view in &views {
+                run_planned(input, view, planned, settings, out);
+            }
         }
     }
 }
@@ -1066,6 +1071,45 @@ mod tests {
         sort_findings(&mut tied);
         let labels: Vec<_> = tied.iter().map(|f| f.label.as_deref().unwrap()).collect();
         assert_eq!(labels, ["0", "2", "4", "1", "3"]);
+    }
+
+    /// A file holding more objects than one group of views checks every object as a file of
+    /// that object alone would: nothing is lost or repeated across group boundaries.
+    #[test]
+    fn objects_past_the_first_group_are_checked_alike() {
+        let object = |i: usize| {
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-{i}\nspec:\n  selector:\n    matchLabels: {{app: web}}\n  template:\n    metadata:\n      labels: {{app: web}}\n    spec:\n      containers:\n        - name: web\n          image: nginx:latest\n"
+            )
+        };
+        let lines_per_object = u32::try_from(object(0).lines().count() + 1).unwrap();
+        let settings = RunSettings::defaults();
+        let lint = |text: String| -> Vec<(String, u32)> {
+            let input = Input::Text(Arc::new(SourceFile::new("many.yaml", text.as_str())));
+            let (outcome, _) = run_inputs(vec![input], &settings, &|| {});
+            outcome
+                .findings
+                .iter()
+                .map(|f| (f.check.to_string(), f.location.start.line))
+                .collect()
+        };
+        let alone = lint(object(0));
+        assert!(alone.len() >= 5, "{alone:?}");
+        let count = OBJECTS_AT_ONCE * 2 + 5;
+        let texts: Vec<String> = (0..count).map(object).collect();
+        let many = lint(texts.join("---\n"));
+        let mut by_object = vec![Vec::new(); count];
+        for (check, line) in many {
+            let i = usize::try_from((line - 1) / lines_per_object).unwrap();
+            let line_in_object = line - u32::try_from(i).unwrap() * lines_per_object;
+            by_object[i].push((check, line_in_object));
+        }
+        for (i, mut found) in by_object.into_iter().enumerate() {
+            let mut expected = alone.clone();
+            found.sort();
+            expected.sort();
+            assert_eq!(found, expected, "object {i}");
+        }
     }
 
     /// The engine never calls a `Needs::Pod` check on an object without a pod spec. Called
