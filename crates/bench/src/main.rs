@@ -3,6 +3,7 @@
 //! does) on 1 and 2 threads, each mode in its own child process so that its peak RSS (VmHWM) is
 //! its own. Modes alternate for `--rounds` rounds; each child times `--runs` runs and reports
 //! its best, and the table gives the median and the minimum of those over the rounds.
+//! `--only ID,ID` runs only those checks in `full`, to measure what one check costs.
 
 // The CLI's allocator and its settings, so that what is measured is what users run.
 #[path = "../../cli/src/allocator.rs"]
@@ -61,7 +62,7 @@ fn median(mut xs: Vec<f64>) -> f64 {
 }
 
 /// Runs one mode in this process and prints one JSON line.
-fn child(mode: &str, threads: usize, runs: usize, dirs: &[PathBuf]) {
+fn child(mode: &str, threads: usize, runs: usize, only: Option<&str>, dirs: &[PathBuf]) {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .stack_size(8 << 20)
@@ -74,6 +75,10 @@ fn child(mode: &str, threads: usize, runs: usize, dirs: &[PathBuf]) {
     // What the CLI does for every report but the human one, which shows snippets.
     let mut settings = RunSettings::defaults();
     settings.retain_text = false;
+    if let Some(only) = only {
+        let ids: Vec<&str> = only.split(',').collect();
+        settings.checks.retain(|c| ids.contains(&&*c.check.id));
+    }
     // `load`: every file in memory at once, as runs held them before files were streamed.
     let loaded: Vec<Arc<SourceFile>> = if mode == "load" {
         files.iter().filter_map(read).collect()
@@ -129,11 +134,13 @@ fn main() {
     let mut rounds = 5;
     let mut dirs = Vec::new();
     let mut child_mode: Option<(String, usize)> = None;
+    let mut only: Option<String> = None;
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--runs" => runs = it.next().and_then(|n| n.parse().ok()).expect("--runs N"),
             "--rounds" => rounds = it.next().and_then(|n| n.parse().ok()).expect("--rounds N"),
+            "--only" => only = Some(it.next().expect("--only ID,ID")),
             "--child" => {
                 let mode = it.next().expect("mode");
                 let threads = it.next().and_then(|n| n.parse().ok()).expect("threads");
@@ -144,10 +151,10 @@ fn main() {
     }
     assert!(
         !dirs.is_empty(),
-        "usage: kubelint-bench [--rounds N] [--runs N] DIR..."
+        "usage: kubelint-bench [--rounds N] [--runs N] [--only ID,ID] DIR..."
     );
     if let Some((mode, threads)) = child_mode {
-        child(&mode, threads, runs, &dirs);
+        child(&mode, threads, runs, only.as_deref(), &dirs);
         return;
     }
     let exe = std::env::current_exe().expect("own path");
@@ -171,6 +178,7 @@ fn main() {
                     mode,
                     &threads.to_string(),
                 ])
+                .args(only.iter().flat_map(|ids| ["--only", ids.as_str()]))
                 .args(&dirs)
                 .output()
                 .expect("run child");

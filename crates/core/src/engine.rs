@@ -238,27 +238,43 @@ pub fn run_inputs(
 }
 
 /// Sorts findings by [`Finding::sort_key`], stably, without the second copy of every finding a
-/// merge sort would allocate: the order is worked out on indices, then applied in place.
+/// merge sort would allocate: the order is worked out on keys, then applied in place.
 fn sort_findings(findings: &mut [Finding]) {
+    // One integer per finding: file rank, line, column and index, most significant first.
+    // Integers sort without touching the findings; only findings at one place (rare) compare
+    // their strings, and the index keeps the sort stable.
     let ranks = file_ranks(findings);
-    // The file's rank, line and column first; the strings only break their ties, and the
-    // index theirs, which keeps the sort stable. Indices, not keys, are sorted: every finding
-    // is held at this point, and a copy of each key would raise the run's peak.
-    let mut order: Vec<usize> = (0..findings.len()).collect();
-    order.par_sort_unstable_by(|&a, &b| {
-        let (fa, fb) = (&findings[a].location.start, &findings[b].location.start);
-        (ranks[a], fa.line, fa.column)
-            .cmp(&(ranks[b], fb.line, fb.column))
-            .then_with(|| findings[a].sort_key().cmp(&findings[b].sort_key()))
-            .then(a.cmp(&b))
-    });
+    let mut order: Vec<u128> = findings
+        .iter()
+        .zip(&ranks)
+        .enumerate()
+        .map(|(i, (f, &rank))| {
+            let at = &f.location.start;
+            u128::from(rank) << 96
+                | u128::from(at.line) << 64
+                | u128::from(at.column) << 32
+                | u128::from(crate::source::to_u32(i))
+        })
+        .collect();
     drop(ranks);
-    // Position `i` receives the finding at `order[i]`: walk each cycle of the permutation,
-    // marking visited positions by pointing them at themselves.
+    order.par_sort_unstable();
+    let index = |key: u128| (key & u128::from(u32::MAX)) as usize;
+    for tied in order.chunk_by_mut(|a, b| a >> 32 == b >> 32) {
+        if tied.len() > 1 {
+            tied.sort_unstable_by(|&a, &b| {
+                findings[index(a)]
+                    .sort_key()
+                    .cmp(&findings[index(b)].sort_key())
+                    .then(a.cmp(&b))
+            });
+        }
+    }
+    // Position `i` receives the finding at `index(order[i])`: walk each cycle of the
+    // permutation, marking visited positions by pointing them at themselves.
     for start in 0..findings.len() {
         let mut at = start;
-        while order[at] != at {
-            let from = std::mem::replace(&mut order[at], at);
+        while index(order[at]) != at {
+            let from = index(std::mem::replace(&mut order[at], at as u128));
             if from == start {
                 break;
             }
