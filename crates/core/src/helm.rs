@@ -24,7 +24,7 @@ pub struct TemplateSpot {
 pub fn last_key(path: &str) -> Option<String> {
     let parsed = FieldPath::parse(path).ok()?;
     parsed.steps.iter().rev().find_map(|s| match s {
-        Step::Key(k) => Some(k.clone()),
+        Step::Key(k) => Some(k.to_string()),
         _ => None,
     })
 }

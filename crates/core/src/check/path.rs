@@ -27,10 +27,35 @@ pub enum Root {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Step {
-    Key(String),
+    Key(Key),
     Index(usize),
     /// Every item of a sequence, or every value of a mapping.
     Each,
+}
+
+/// A mapping key of a path, with its lookup mark worked out once (see
+/// [`crate::yaml::key_mark`]): a run looks each path's keys up on every object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Key {
+    text: String,
+    mark: u32,
+}
+
+impl From<&str> for Key {
+    fn from(text: &str) -> Self {
+        Self {
+            text: text.to_string(),
+            mark: crate::yaml::key_mark(text.as_bytes()),
+        }
+    }
+}
+
+impl std::ops::Deref for Key {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.text
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -78,7 +103,7 @@ impl FieldPath {
                     } else if let Some(quoted) =
                         inner.strip_prefix('"').and_then(|s| s.strip_suffix('"'))
                     {
-                        Step::Key(quoted.to_string())
+                        Step::Key(quoted.into())
                     } else {
                         Step::Index(inner.parse().map_err(|_| {
                             format!("`[{inner}]` in `{text}` is not an index, `*` or a quoted key")
@@ -89,7 +114,7 @@ impl FieldPath {
                 }
                 _ => {
                     let end = rest[i..].find(['.', '[']).map_or(rest.len(), |e| i + e);
-                    steps.push(Step::Key(rest[i..end].to_string()));
+                    steps.push(Step::Key(rest[i..end].into()));
                     i = end;
                 }
             }
@@ -261,6 +286,30 @@ impl<'d> Scope<'d> {
         }
     }
 
+    /// Where a path without wildcards ends: the node, whether it is what the path names (else
+    /// the deepest node on the way), and whether it is the start itself. `None` when the
+    /// path's root is absent. The same end as [`Scope::resolve`], without a cursor.
+    #[must_use]
+    pub fn plain_end(&self, path: &FieldPath) -> Option<(NodeRef<'d>, bool, bool)> {
+        let mut node = self.start(path.root)?;
+        let mut at_root = true;
+        for step in &path.steps {
+            let next = match step {
+                Step::Key(k) => node.get_entry_marked(k, k.mark).map(|(_, value)| value),
+                Step::Index(i) => node.items().nth(*i),
+                Step::Each => unreachable!("only paths without wildcards end plainly"),
+            };
+            match next {
+                Some(n) => {
+                    node = n;
+                    at_root = false;
+                }
+                None => return Some((node, false, at_root)),
+            }
+        }
+        Some((node, true, at_root))
+    }
+
     /// Whether `f` is true for some end of `path`, visiting the ends in order and stopping at
     /// the first: nothing is collected, so testing a rule allocates nothing for its paths.
     pub fn any_end<'p>(
@@ -280,7 +329,8 @@ impl<'d> Scope<'d> {
 }
 
 impl FieldPath {
-    fn has_wildcard(&self) -> bool {
+    #[must_use]
+    pub fn has_wildcard(&self) -> bool {
         self.wildcard
     }
 }
@@ -310,7 +360,7 @@ impl Resolved<'_, '_> {
         let next = match step {
             Step::Key(k) => self
                 .node
-                .get_entry(k)
+                .get_entry_marked(k, k.mark)
                 .map(|(key, value)| (value, Some(key))),
             Step::Index(i) => self.node.items().nth(*i).map(|item| (item, None)),
             Step::Each => unreachable!("wildcards branch in resolve_each"),

@@ -402,9 +402,19 @@ impl<'d> Eval<'_, 'd> {
     #[must_use]
     pub fn holds(&self, cond: &Condition) -> bool {
         match cond {
-            Condition::Field { fields, test } => self
-                .deciding_path(fields)
-                .is_some_and(|path| self.scope.any_end(path, |end| self.test_holds(end, test))),
+            // The common shape, one path without wildcards, is followed without a cursor.
+            Condition::Field { fields, test } => match fields.as_slice() {
+                [path] if !path.has_wildcard() => {
+                    self.scope
+                        .plain_end(path)
+                        .is_some_and(|(node, found, at_root)| {
+                            self.test_end(node, found, at_root, test)
+                        })
+                }
+                _ => self
+                    .deciding_path(fields)
+                    .is_some_and(|path| self.scope.any_end(path, |end| self.test_holds(end, test))),
+            },
             Condition::All(conds) => conds.iter().all(|c| self.holds(c)),
             Condition::Any(conds) => conds.iter().any(|c| self.holds(c)),
             Condition::Not(inner) => !self.holds(inner),
@@ -445,21 +455,38 @@ impl<'d> Eval<'_, 'd> {
     }
 
     fn test_holds(&self, end: &Resolved<'_, '_>, test: &Test) -> bool {
-        let present = end.found && !end.node.is_empty_value();
+        self.test_end(end.node, end.found, end.at_root, test)
+    }
+
+    /// Whether `test` holds where a path ends: at `node`, which is what the path names when
+    /// `found`, else the deepest node on its way.
+    fn test_end(&self, node: NodeRef<'_>, found: bool, at_root: bool, test: &Test) -> bool {
+        match test {
+            // Type tests look at what is written, null included.
+            Test::Type(t) => return found && !at_root && json_type(node) == t,
+            Test::NotType(t) => return found && !at_root && json_type(node) != t,
+            _ => {}
+        }
+        // A scalar is resolved once, for its presence and for the test: a null scalar is
+        // absent, as are empty mappings and sequences.
+        let scalar = if found { node.scalar() } else { None };
+        let present = found
+            && match scalar {
+                Some(s) => !matches!(s, Scalar::Null),
+                None => !node.is_empty_value(),
+            };
         match test {
             Test::Missing => !present,
             Test::Present => present,
-            // Type tests look at what is written, null included.
-            Test::Type(t) => end.found && !end.at_root && json_type(end.node) == t,
-            Test::NotType(t) => end.found && !end.at_root && json_type(end.node) != t,
             _ if !present => false,
-            Test::Equals(lit) => self.equals(end, lit),
-            Test::NotEquals(lit) => !self.equals(end, lit),
-            Test::OneOf(list) => self.one_of(end, list),
-            Test::NotOneOf(list) => !self.one_of(end, list),
-            Test::Matches(re) => end.node.display_text().is_some_and(|t| re.is_match(&t)),
-            Test::NotMatches(re) => end.node.display_text().is_some_and(|t| !re.is_match(&t)),
-            Test::Compare(bound, lit) => self.compare(end, *bound, lit),
+            Test::Equals(lit) => self.equals(scalar, lit),
+            Test::NotEquals(lit) => !self.equals(scalar, lit),
+            Test::OneOf(list) => self.one_of(scalar, list),
+            Test::NotOneOf(list) => !self.one_of(scalar, list),
+            Test::Matches(re) => scalar.is_some_and(|s| re.is_match(&s.display())),
+            Test::NotMatches(re) => scalar.is_some_and(|s| !re.is_match(&s.display())),
+            Test::Compare(bound, lit) => self.compare(scalar, *bound, lit),
+            Test::Type(_) | Test::NotType(_) => unreachable!("answered above"),
         }
     }
 
@@ -473,14 +500,12 @@ impl<'d> Eval<'_, 'd> {
         (!out.is_empty()).then_some(out)
     }
 
-    fn equals(&self, end: &Resolved<'_, '_>, lit: &Literal) -> bool {
-        end.node
-            .scalar()
-            .is_some_and(|s| lit.resolve(self.params).matches_scalar(&s))
+    fn equals(&self, scalar: Option<Scalar<'_>>, lit: &Literal) -> bool {
+        scalar.is_some_and(|s| lit.resolve(self.params).matches_scalar(&s))
     }
 
-    fn one_of(&self, end: &Resolved<'_, '_>, list: &Literal) -> bool {
-        let Some(s) = end.node.scalar() else {
+    fn one_of(&self, scalar: Option<Scalar<'_>>, list: &Literal) -> bool {
+        let Some(s) = scalar else {
             return false;
         };
         match list.resolve(self.params) {
@@ -491,9 +516,9 @@ impl<'d> Eval<'_, 'd> {
         }
     }
 
-    fn compare(&self, end: &Resolved<'_, '_>, bound: Bound, lit: &Literal) -> bool {
+    fn compare(&self, scalar: Option<Scalar<'_>>, bound: Bound, lit: &Literal) -> bool {
         let (Some(value), Some(limit)) = (
-            scalar_number(end.node),
+            scalar.and_then(scalar_number),
             lit.resolve(self.params).as_number(),
         ) else {
             return false;
@@ -534,8 +559,8 @@ impl<'d> Eval<'_, 'd> {
 }
 
 #[expect(clippy::cast_precision_loss, reason = "manifest numbers are small")]
-fn scalar_number(node: NodeRef<'_>) -> Option<f64> {
-    match node.scalar()? {
+fn scalar_number(scalar: Scalar<'_>) -> Option<f64> {
+    match scalar {
         Scalar::Int(i) => Some(i as f64),
         Scalar::Float(f) => Some(f),
         _ => None,

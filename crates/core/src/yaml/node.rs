@@ -283,10 +283,7 @@ impl<'d> NodeRef<'d> {
     /// [`NodeRef::as_display`] without an allocation for strings, the common case.
     #[must_use]
     pub fn display_text(self) -> Option<std::borrow::Cow<'d, str>> {
-        self.scalar().map(|s| match s {
-            Scalar::Str(text) => std::borrow::Cow::Borrowed(text),
-            other => std::borrow::Cow::Owned(other.to_string()),
-        })
+        self.scalar().map(Scalar::display)
     }
 
     #[must_use]
@@ -352,7 +349,7 @@ impl<'d> NodeRef<'d> {
     /// `<<` written *after* an own key override it, which real manifests (merge first) never hit.
     #[must_use]
     pub fn get(self, key: &str) -> Option<NodeRef<'d>> {
-        if let Some((_, v)) = self.own_entry(key) {
+        if let Some((_, v)) = self.own_entry(key, key_mark(key.as_bytes())) {
             return Some(NodeRef::new(self.doc, v));
         }
         self.merged_entry(key).map(|(_, v)| v)
@@ -361,7 +358,13 @@ impl<'d> NodeRef<'d> {
     /// Key and value for `key` (see [`NodeRef::get`]).
     #[must_use]
     pub fn get_entry(self, key: &str) -> Option<(NodeRef<'d>, NodeRef<'d>)> {
-        if let Some((k, v)) = self.own_entry(key) {
+        self.get_entry_marked(key, key_mark(key.as_bytes()))
+    }
+
+    /// [`NodeRef::get_entry`] for a key whose [`key_mark`] is known (the keys of check paths).
+    #[must_use]
+    pub fn get_entry_marked(self, key: &str, mark: u32) -> Option<(NodeRef<'d>, NodeRef<'d>)> {
+        if let Some((k, v)) = self.own_entry(key, mark) {
             return Some((NodeRef::new(self.doc, k), NodeRef::new(self.doc, v)));
         }
         self.merged_entry(key)
@@ -371,7 +374,7 @@ impl<'d> NodeRef<'d> {
     /// times per object, mostly in mappings of a few entries: this is kept small enough to be
     /// inlined where they do, with merges (rare) out of line.
     #[inline]
-    fn own_entry(self, key: &str) -> Option<(NodeId, NodeId)> {
+    fn own_entry(self, key: &str, want: u32) -> Option<(NodeId, NodeId)> {
         let doc = self.doc;
         let NodeKind::Map { start, len } = self.node().kind else {
             return None;
@@ -379,7 +382,6 @@ impl<'d> NodeRef<'d> {
         let range = start as usize..(start + len) as usize;
         let entries = doc.entries.get(range.clone())?;
         let marks = doc.key_marks.get(range)?;
-        let want = key_mark(key.as_bytes());
         marks
             .iter()
             .zip(entries)

@@ -15,7 +15,16 @@ pub enum Scalar<'a> {
     Str(&'a str),
 }
 
-impl Scalar<'_> {
+impl<'a> Scalar<'a> {
+    /// The text a string is, or how another value reads (`true`, `3`), for matching.
+    #[must_use]
+    pub fn display(self) -> std::borrow::Cow<'a, str> {
+        match self {
+            Scalar::Str(text) => std::borrow::Cow::Borrowed(text),
+            other => std::borrow::Cow::Owned(other.to_string()),
+        }
+    }
+
     /// The name of the JSON type Kubernetes would see, for messages.
     #[must_use]
     pub fn type_name(&self) -> &'static str {
