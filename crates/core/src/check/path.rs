@@ -157,7 +157,8 @@ pub enum TargetPath {
 /// [`FieldPath`] itself.
 #[derive(Clone, Copy, Debug)]
 enum Choice<'d> {
-    Key(&'d str),
+    /// The key node: its text is read only when a finding spells the path out.
+    Key(NodeRef<'d>),
     Index(usize),
 }
 
@@ -194,7 +195,7 @@ impl<'d> Resolved<'d, '_> {
                     let _ = write!(out, "[{i}]");
                 }
                 Step::Each => match choices.next() {
-                    Some(Choice::Key(k)) => push_key(&mut out, k),
+                    Some(Choice::Key(k)) => push_key(&mut out, k.text().unwrap_or_default()),
                     Some(Choice::Index(i)) => {
                         let _ = write!(out, "[{i}]");
                     }
@@ -396,42 +397,55 @@ fn walk<'d, 'p>(
     steps: &[Step],
     f: &mut impl FnMut(&Resolved<'d, 'p>) -> bool,
 ) -> bool {
-    let Some((step, rest)) = steps.split_first() else {
-        return f(cursor);
-    };
     if !cursor.found {
         return f(cursor);
     }
     let saved = (cursor.node, cursor.key, cursor.at_root, cursor.depth);
-    let mut branch = |cursor: &mut Resolved<'d, 'p>, node, key, choice| {
-        cursor.node = node;
-        cursor.key = key;
-        cursor.at_root = false;
-        cursor.depth = saved.3 + 1;
-        cursor.choices.push(choice);
-        let stop = walk(cursor, rest, f);
-        cursor.choices.pop();
-        stop
-    };
-    let stop = match step {
-        Step::Each if cursor.node.is_map() => cursor.node.entries().any(|(key, value)| {
-            let k = key.text().unwrap_or_default();
-            branch(cursor, value, Some(key), Choice::Key(k))
-        }),
-        Step::Each => {
-            let items = cursor.node.items();
-            items
+    // Keys and indexes up to the next wildcard are followed in place, without recursing.
+    let mut steps = steps;
+    let stop = loop {
+        let Some((step, rest)) = steps.split_first() else {
+            break f(cursor);
+        };
+        if !cursor.found {
+            break f(cursor);
+        }
+        if !matches!(step, Step::Each) {
+            cursor.advance(step);
+            steps = rest;
+            continue;
+        }
+        let depth = cursor.depth;
+        let mut branch = |cursor: &mut Resolved<'d, 'p>, node, key, choice| {
+            cursor.node = node;
+            cursor.key = key;
+            cursor.at_root = false;
+            cursor.depth = depth + 1;
+            cursor.choices.push(choice);
+            // A wildcard ending the path (`labels[*]`, `env[*]`, the most common) calls `f`
+            // on each item directly.
+            let stop = if rest.is_empty() {
+                f(cursor)
+            } else {
+                walk(cursor, rest, f)
+            };
+            cursor.choices.pop();
+            stop
+        };
+        let (node, key, at_root) = (cursor.node, cursor.key, cursor.at_root);
+        let stop = if node.is_map() {
+            node.entries()
+                .any(|(k, value)| branch(cursor, value, Some(k), Choice::Key(k)))
+        } else {
+            node.items()
                 .enumerate()
                 .any(|(i, item)| branch(cursor, item, None, Choice::Index(i)))
-        }
-        Step::Key(_) | Step::Index(_) => {
-            cursor.advance(step);
-            let stop = walk(cursor, rest, f);
-            cursor.found = true;
-            stop
-        }
+        };
+        (cursor.node, cursor.key, cursor.at_root, cursor.depth) = (node, key, at_root, depth);
+        break stop;
     };
     (cursor.node, cursor.key, cursor.at_root, cursor.depth) = saved;
+    cursor.found = true;
     stop
 }
 
