@@ -11,6 +11,7 @@ use crate::k8s::{api_versions, names};
 use crate::object::pod::Container;
 use crate::small_set::SmallSet;
 use crate::yaml::{NodeRef, Scalar};
+use smallvec::SmallVec;
 
 pub(crate) const REGISTRY: &[CodeEntry] = &[
     ("label-value-invalid", label_value_invalid, Needs::Object),
@@ -39,18 +40,15 @@ pub(crate) const REGISTRY: &[CodeEntry] = &[
 
 fn label_value_invalid(ctx: &mut CodeCtx<'_, '_>) {
     // (labels, whether they are a pod template's); paths are spelled out only for findings.
-    let mut sets = Vec::new();
-    if let Some(labels) = ctx.root.get("metadata").and_then(|m| m.get("labels")) {
-        sets.push((labels, false));
-    }
-    if let Some(pod) = ctx.pod {
-        // A Pod's own metadata is the object's, already covered above.
-        if ctx.object.kind() != "Pod" {
-            if let Some(labels) = pod.metadata.and_then(|m| m.get("labels")) {
-                sets.push((labels, true));
-            }
-        }
-    }
+    let own = ctx.root.get("metadata").and_then(|m| m.get("labels"));
+    // A Pod's own metadata is the object's, already covered by `own`.
+    let template = ctx
+        .pod
+        .filter(|_| ctx.object.kind() != "Pod")
+        .and_then(|pod| pod.metadata?.get("labels"));
+    let sets = [(own, false), (template, true)]
+        .into_iter()
+        .filter_map(|(labels, template)| Some((labels?, template)));
     let labels_path = |ctx: &CodeCtx<'_, '_>, template: bool, key: &str| {
         let base = if template {
             let spec = ctx.pod_path();
@@ -77,10 +75,9 @@ fn label_value_invalid(ctx: &mut CodeCtx<'_, '_>) {
             if value.is_map() || value.is_seq() {
                 continue;
             }
-            let v = if value.is_null() {
-                std::borrow::Cow::Borrowed("")
-            } else {
-                value.display_text().unwrap_or_default()
+            let v = match value.scalar() {
+                None | Some(Scalar::Null) => std::borrow::Cow::Borrowed(""),
+                Some(s) => s.display(),
             };
             if let Err(why) = names::validate_label_value(&v) {
                 ctx.report(
@@ -441,22 +438,29 @@ fn resource_quantity_invalid(ctx: &mut CodeCtx<'_, '_>) {
 const COMPARED: &[&str] = &["cpu", "memory", "ephemeral-storage"];
 
 /// A parsed value and where it is written.
-type Parsed<'d> = Option<(NodeRef<'d>, Quantity)>;
+type Parsed<'d> = (NodeRef<'d>, Quantity);
 
-fn request_and_limit<'d>(res: NodeRef<'d>, name: &str) -> (Parsed<'d>, Parsed<'d>) {
-    let get = |section: &str| {
-        let node = res.get(section)?.get(name)?;
-        let q = quantity_of(node)?.ok()?;
-        Some((node, q))
-    };
-    (get("requests"), get("limits"))
+/// A resource's request and limit, when both are written and valid: the sections are looked
+/// up once per block, and quantities parsed only in pairs.
+fn request_and_limit<'d>(
+    requests: NodeRef<'d>,
+    limits: NodeRef<'d>,
+    name: &str,
+) -> Option<(Parsed<'d>, Parsed<'d>)> {
+    let (rn, ln) = (requests.get(name)?, limits.get(name)?);
+    let rq = quantity_of(rn)?.ok()?;
+    let lq = quantity_of(ln)?.ok()?;
+    Some(((rn, rq), (ln, lq)))
 }
 
 fn request_exceeds_limit(ctx: &mut CodeCtx<'_, '_>) {
     for block in resource_blocks(ctx) {
         let (res, container) = (block.node, block.owner());
+        let (Some(requests), Some(limits)) = (res.get("requests"), res.get("limits")) else {
+            continue;
+        };
         for name in COMPARED {
-            let (Some((rn, rq)), Some((ln, lq))) = request_and_limit(res, name) else {
+            let Some(((rn, rq), (ln, lq))) = request_and_limit(requests, limits, name) else {
                 continue;
             };
             if rq > lq {
@@ -480,8 +484,11 @@ fn request_exceeds_limit(ctx: &mut CodeCtx<'_, '_>) {
 fn requests_equal_limits(ctx: &mut CodeCtx<'_, '_>) {
     for block in resource_blocks(ctx) {
         let (res, container) = (block.node, block.owner());
+        let (Some(requests), Some(limits)) = (res.get("requests"), res.get("limits")) else {
+            continue;
+        };
         for name in ["cpu", "memory"] {
-            let (Some((rn, rq)), Some((ln, lq))) = request_and_limit(res, name) else {
+            let Some(((rn, rq), (ln, lq))) = request_and_limit(requests, limits, name) else {
                 continue;
             };
             if rq != lq {
@@ -827,7 +834,7 @@ fn probe_port_unexposed(ctx: &mut CodeCtx<'_, '_>) {
     }
     for c in ctx.containers() {
         // Probes connect over TCP, so only TCP ports (the default protocol) count.
-        let tcp_ports: Vec<NodeRef<'_>> = c
+        let tcp_ports: SmallVec<[NodeRef<'_>; 4]> = c
             .list("ports")
             .filter(|p| {
                 p.get("protocol")
@@ -848,23 +855,23 @@ fn probe_port_unexposed(ctx: &mut CodeCtx<'_, '_>) {
                     continue;
                 }
                 let Some(port) = h.get("port") else { continue };
-                let (exposed, what) = match port.scalar() {
-                    Some(Scalar::Str(name)) => (
-                        tcp_ports
-                            .iter()
-                            .any(|p| p.get("name").and_then(NodeRef::as_str) == Some(name)),
-                        format!("named port `{name}`"),
-                    ),
-                    Some(Scalar::Int(n)) => (
-                        tcp_ports.iter().any(|p| {
-                            p.get("containerPort").and_then(NodeRef::as_i64)
-                                == i64::try_from(n).ok()
-                        }),
-                        format!("port {n}"),
-                    ),
-                    _ => (true, String::new()),
+                let scalar = port.scalar();
+                let exposed = match scalar {
+                    Some(Scalar::Str(name)) => tcp_ports
+                        .iter()
+                        .any(|p| p.get("name").and_then(NodeRef::as_str) == Some(name)),
+                    Some(Scalar::Int(n)) => tcp_ports.iter().any(|p| {
+                        p.get("containerPort").and_then(NodeRef::as_i64) == i64::try_from(n).ok()
+                    }),
+                    _ => true,
                 };
                 if !exposed {
+                    // Spelled out only for a finding.
+                    let what = match scalar {
+                        Some(Scalar::Str(name)) => format!("named port `{name}`"),
+                        Some(Scalar::Int(n)) => format!("port {n}"),
+                        _ => String::new(),
+                    };
                     ctx.report(
                         ctx.container_hit(&c, port.span(), &format!("{probe_name}.{handler}.port"), format!(
                                 "container `{}`: {probe_name} {handler} uses {what}, which is not a TCP port in the container's `ports`",

@@ -255,12 +255,12 @@ fn host_paths<'d>(pod: &Pod<'_, 'd>) -> Vec<(usize, &'d str, String, NodeRef<'d>
 
 fn host_path_sensitive(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = Pod::of(ctx) else { return };
-    let sensitive: Vec<String> = ctx
-        .param_strings("sensitivePaths")
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    for (i, name, path, node) in host_paths(&pod) {
+    let host_paths = host_paths(&pod);
+    if host_paths.is_empty() {
+        return;
+    }
+    let sensitive = ctx.param_strings("sensitivePaths");
+    for (i, name, path, node) in host_paths {
         if let Some(dir) = sensitive.iter().find(|d| at_or_under(&path, d)) {
             let message = if clean_path(dir) == path {
                 format!("volume `{name}` mounts the node's `{path}`")
