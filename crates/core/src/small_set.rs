@@ -5,19 +5,22 @@
 use std::collections::HashSet;
 use std::hash::Hash;
 
+use smallvec::SmallVec;
+
 /// Beyond this many items, membership is hashed.
 const LINEAR_MAX: usize = 16;
 
 #[derive(Debug)]
 pub struct SmallSet<T> {
-    small: Vec<T>,
+    /// Inline up to eight items: a set per container per check must not cost an allocation.
+    small: SmallVec<[T; 8]>,
     large: Option<HashSet<T>>,
 }
 
 impl<T> Default for SmallSet<T> {
     fn default() -> Self {
         Self {
-            small: Vec::new(),
+            small: SmallVec::new(),
             large: None,
         }
     }

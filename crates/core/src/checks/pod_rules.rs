@@ -162,19 +162,19 @@ fn port_name_invalid(ctx: &mut CodeCtx<'_, '_>) {
 
 fn volume_mount_unknown(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = ctx.pod else { return };
-    let volumes: SmallSet<String> = pod
+    let volumes: SmallSet<std::borrow::Cow<'_, str>> = pod
         .spec
         .get("volumes")
         .into_iter()
         .flat_map(NodeRef::items)
-        .filter_map(|v| v.get("name").and_then(NodeRef::as_display))
+        .filter_map(|v| v.get("name").and_then(NodeRef::display_text))
         .collect();
     for c in ctx.containers() {
-        let mut paths: SmallSet<String> = SmallSet::default();
+        let mut paths: SmallSet<std::borrow::Cow<'_, str>> = SmallSet::default();
         let mounts = c.node.get("volumeMounts");
         for (i, mount) in mounts.into_iter().flat_map(NodeRef::items).enumerate() {
             if let Some(name_node) = mount.get("name") {
-                if let Some(name) = name_node.as_display().filter(|_| !name_node.is_null()) {
+                if let Some(name) = name_node.display_text().filter(|_| !name_node.is_null()) {
                     if !volumes.contains(&name) {
                         ctx.report(
                             ctx.container_hit(&c, name_node.span(), &format!("volumeMounts[{i}].name"), format!(
@@ -186,7 +186,7 @@ fn volume_mount_unknown(ctx: &mut CodeCtx<'_, '_>) {
                 }
             }
             if let Some(path_node) = mount.get("mountPath") {
-                if let Some(p) = path_node.as_display().filter(|_| !path_node.is_null()) {
+                if let Some(p) = path_node.display_text().filter(|_| !path_node.is_null()) {
                     if !paths.insert(p.clone()) {
                         ctx.report(ctx.container_hit(
                             &c,
