@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use crate::engine::{ParsedInput, RunSettings};
 use crate::object::facts::{Facts, PodSpecFacts};
 use crate::object::selector::{Labels, Selector};
@@ -224,10 +226,11 @@ impl<'a> Inventory<'a> {
             let by_label = inv.pods_by_label.entry(pod.namespace).or_default();
             by_label.extend(pod.labels.iter().map(|(k, v)| (k.as_str(), v.as_str(), i)));
         }
-        for labels in inv.pods_by_label.values_mut() {
-            labels.sort_unstable();
+        // The cross pass waits for this index: its sorts run on every thread.
+        inv.pods_by_label.par_iter_mut().for_each(|(_, labels)| {
+            labels.par_sort_unstable();
             labels.shrink_to_fit();
-        }
+        });
         for pods in inv.pods_by_namespace.values_mut() {
             pods.shrink_to_fit();
         }
@@ -236,7 +239,8 @@ impl<'a> Inventory<'a> {
         }
         let entries = &inv.entries;
         inv.by_key = (0..entries.len()).collect();
-        inv.by_key.sort_unstable_by_key(|&i| (entries[i].key(), i));
+        inv.by_key
+            .par_sort_unstable_by_key(|&i| (entries[i].key(), i));
         inv
     }
 
