@@ -556,6 +556,31 @@ enum PlannedRun<'s> {
     Code(checks::CodeFn, checks::Needs),
 }
 
+impl Planned<'_> {
+    /// Whether the check can say anything about an object: pod and container checks need a
+    /// pod spec, and a check may name the kinds it looks at. Most pairs of a run fail this
+    /// (most objects have no pod spec), and are passed over before anything is set up.
+    fn applies_to(&self, view: &ObjectView<'_>) -> bool {
+        match self.run {
+            PlannedRun::Declarative(decl) => {
+                let target = match decl.target {
+                    TargetKind::Object => true,
+                    TargetKind::PodSpec => view.pod.is_some(),
+                    TargetKind::Container => !view.containers.is_empty(),
+                };
+                target
+                    && decl
+                        .kinds
+                        .as_ref()
+                        .is_none_or(|k| k.iter().any(|k| k == view.kind))
+                    && !decl.exclude_kinds.iter().any(|k| k == view.kind)
+            }
+            PlannedRun::Code(_, checks::Needs::Pod) => view.pod.is_some(),
+            PlannedRun::Code(_, checks::Needs::Object) => true,
+        }
+    }
+}
+
 /// The checks that look at objects one at a time, worked out once per run. The loop over
 /// every check of every object then reads this small array, not each check's definition
 /// (cross checks, loader checks and code checks without code are left out here, not skipped
@@ -607,7 +632,7 @@ fn check_objects(
             ObjectView::new(obj, doc, root, pod)
         }));
         for planned in plan {
-            for view in &views {
+            for view in views.iter().filter(|view| planned.applies_to(view)) {
                 run_planned(input, view, planned, settings, out);
             }
         }
@@ -630,7 +655,6 @@ fn run_planned(
             PlannedRun::Declarative(decl) => {
                 run_declarative(decl, active, view, settings, &mut hits);
             }
-            PlannedRun::Code(_, checks::Needs::Pod) if view.pod.is_none() => {}
             PlannedRun::Code(f, _) => {
                 let mut ctx = CodeCtx {
                     check: active,
@@ -776,23 +800,8 @@ fn run_declarative(
     settings: &RunSettings,
     hits: &mut Vec<Hit>,
 ) {
-    // Most objects (ConfigMaps, Services, RBAC) have no pod: pod and container checks leave
-    // them first.
-    let applies = match decl.target {
-        TargetKind::Object => true,
-        TargetKind::PodSpec => view.pod.is_some(),
-        TargetKind::Container => !view.containers.is_empty(),
-    };
+    // Whether the check applies to this object at all was asked before (`Planned::applies_to`).
     let kind = view.kind;
-    if !applies
-        || decl
-            .kinds
-            .as_ref()
-            .is_some_and(|k| !k.iter().any(|k| k == kind))
-        || decl.exclude_kinds.iter().any(|k| k == kind)
-    {
-        return;
-    }
     let base = Scope {
         object: view.root,
         object_path: &view.object.base_path,
