@@ -750,9 +750,11 @@ fn json_entries(node: NodeRef<'_>) -> Vec<(&str, NodeRef<'_>)> {
         .collect();
     // A stable sort keeps repeats in source order; reversed, the first of each run is the last.
     entries.sort_by(|x, y| x.0.cmp(y.0));
-    entries.reverse();
-    entries.dedup_by(|later, earlier| later.0 == earlier.0);
-    entries.reverse();
+    if entries.windows(2).any(|pair| pair[0].0 == pair[1].0) {
+        entries.reverse();
+        entries.dedup_by(|later, earlier| later.0 == earlier.0);
+        entries.reverse();
+    }
     entries
 }
 
