@@ -506,4 +506,55 @@ mod tests {
         assert!(FieldPath::parse("$nope.x").is_err());
         assert!(FieldPath::parse("a[x]").is_err());
     }
+
+    /// `plain_end`, which tests follow, ends where `resolve`, which findings report, does:
+    /// found or not, at the start or not, on the same node.
+    #[test]
+    fn plain_ends_agree_with_resolved_ends() {
+        let source = crate::source::SourceFile::new(
+            "t.yaml",
+            "a:\n  b: {c: 1, e: null}\n  list: [x, {y: 2}]\n  empty: {}\nz: ~\n",
+        );
+        let parsed = crate::yaml::parse(&source);
+        let root = parsed.documents[0].root().unwrap();
+        let scope = Scope {
+            object: root,
+            object_path: "",
+            pod: None,
+            container: None,
+            target: root,
+            target_path: TargetPath::Object,
+            target_anchor: root.span(),
+        };
+        let paths = [
+            "a",
+            "a.b",
+            "a.b.c",
+            "a.b.e",
+            "a.b.missing",
+            "a.b.c.deeper",
+            "a.list[0]",
+            "a.list[1].y",
+            "a.list[2]",
+            "a.list[1].nope",
+            "a.empty",
+            "a.empty.x",
+            "z",
+            "z.q",
+            "nope",
+            "nope.deeper",
+            "$pod.hostNetwork",
+        ];
+        for text in paths {
+            let path = FieldPath::parse(text).unwrap();
+            let plain = scope
+                .plain_end(&path)
+                .map(|(node, found, at_root)| (node.span(), found, at_root));
+            let resolved = scope
+                .resolve(&path)
+                .first()
+                .map(|end| (end.node.span(), end.found, end.at_root));
+            assert_eq!(plain, resolved, "{text}");
+        }
+    }
 }
