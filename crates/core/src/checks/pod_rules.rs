@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use smallvec::SmallVec;
+
 use crate::check::path::join_path;
 use crate::checks::code::parse_image;
 use crate::checks::{CodeCtx, CodeEntry, Hit, Needs};
@@ -11,7 +13,6 @@ use crate::k8s::{api_versions, names};
 use crate::object::pod::Container;
 use crate::small_set::SmallSet;
 use crate::yaml::{NodeRef, Scalar};
-use smallvec::SmallVec;
 
 pub(crate) const REGISTRY: &[CodeEntry] = &[
     ("label-value-invalid", label_value_invalid, Needs::Object),
