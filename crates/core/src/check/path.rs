@@ -434,8 +434,9 @@ fn walk<'d, 'p>(
             cursor.choices.pop();
             stop
         };
-        let (node, key, at_root) = (cursor.node, cursor.key, cursor.at_root);
-        let stop = if node.is_map() {
+        // The cursor moves to each item in turn; it is put back below.
+        let node = cursor.node;
+        break if node.is_map() {
             node.entries()
                 .any(|(k, value)| branch(cursor, value, Some(k), Choice::Key(k)))
         } else {
@@ -443,8 +444,6 @@ fn walk<'d, 'p>(
                 .enumerate()
                 .any(|(i, item)| branch(cursor, item, None, Choice::Index(i)))
         };
-        (cursor.node, cursor.key, cursor.at_root, cursor.depth) = (node, key, at_root, depth);
-        break stop;
     };
     (cursor.node, cursor.key, cursor.at_root, cursor.depth) = saved;
     cursor.found = true;
