@@ -101,7 +101,7 @@ fn port_name_invalid(ctx: &mut CodeCtx<'_, '_>) {
                 let Some(name_node) = port.get("name") else {
                     continue;
                 };
-                let Some(name) = name_node.display_text().filter(|_| !name_node.is_null()) else {
+                let Some(name) = name_node.present_text() else {
                     continue;
                 };
                 let path =
@@ -175,7 +175,7 @@ fn volume_mount_unknown(ctx: &mut CodeCtx<'_, '_>) {
         let mounts = c.node.get("volumeMounts");
         for (i, mount) in mounts.into_iter().flat_map(NodeRef::items).enumerate() {
             if let Some(name_node) = mount.get("name") {
-                if let Some(name) = name_node.display_text().filter(|_| !name_node.is_null()) {
+                if let Some(name) = name_node.present_text() {
                     if !volumes.contains(&name) {
                         ctx.report(
                             ctx.container_hit(&c, name_node.span(), &format!("volumeMounts[{i}].name"), format!(
@@ -187,7 +187,7 @@ fn volume_mount_unknown(ctx: &mut CodeCtx<'_, '_>) {
                 }
             }
             if let Some(path_node) = mount.get("mountPath") {
-                if let Some(p) = path_node.display_text().filter(|_| !path_node.is_null()) {
+                if let Some(p) = path_node.present_text() {
                     if !paths.insert(p.clone()) {
                         ctx.report(ctx.container_hit(
                             &c,
@@ -212,7 +212,7 @@ fn env_duplicate(ctx: &mut CodeCtx<'_, '_>) {
             let Some(name_node) = env.get("name") else {
                 continue;
             };
-            let Some(name) = name_node.display_text().filter(|_| !name_node.is_null()) else {
+            let Some(name) = name_node.present_text() else {
                 continue;
             };
             if !seen.insert(name.clone()) {

@@ -286,6 +286,15 @@ impl<'d> NodeRef<'d> {
         self.scalar().map(Scalar::display)
     }
 
+    /// [`NodeRef::display_text`] of a scalar that is not null, resolved once.
+    #[must_use]
+    pub fn present_text(self) -> Option<std::borrow::Cow<'d, str>> {
+        match self.scalar()? {
+            Scalar::Null => None,
+            s => Some(s.display()),
+        }
+    }
+
     #[must_use]
     pub fn as_bool(self) -> Option<bool> {
         match self.scalar()? {
