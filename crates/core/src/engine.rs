@@ -193,15 +193,13 @@ pub fn run_inputs(
         .into_par_iter()
         .enumerate()
         .map(|(index, input)| {
-            let source =
-                match input {
-                    Input::Text(source) => source,
-                    Input::File(path) => crate::scratch::with(|| crate::load::read(&path))
-                        .map_err(|problem| ReadFailure {
-                            path: path.display,
-                            message: problem.message,
-                        })?,
-                };
+            let source = match input {
+                Input::Text(source) => source,
+                Input::File(path) => crate::load::read(&path).map_err(|problem| ReadFailure {
+                    path: path.display,
+                    message: problem.message,
+                })?,
+            };
             let result = lint_file(index, source, settings, &plan);
             on_file();
             Ok(result)
@@ -406,7 +404,7 @@ fn parse_input(
         };
         return (input, findings);
     }
-    let parsed = crate::scratch::with(|| yaml::parse(&source));
+    let parsed = yaml::parse(&source);
     if is_go_template(&source, &parsed) {
         let input = ParsedInput {
             source,

@@ -18,7 +18,6 @@ pub mod k8s;
 pub mod load;
 pub mod object;
 pub mod redact;
-pub mod scratch;
 pub mod small_set;
 pub mod source;
 pub mod suppress;
