@@ -189,16 +189,19 @@ pub fn run_inputs(
     on_file: &(dyn Fn() + Sync),
 ) -> (Outcome, Vec<ReadFailure>) {
     let plan = per_object_plan(settings);
-    let linted: Vec<Linted> = inputs
+    let count = inputs.len();
+    // Collected batch by batch into a vector sized up front: flattening in parallel would
+    // gather the files in growing pieces and then copy them all once more.
+    let batches: Vec<Vec<Linted>> = inputs
         .into_par_iter()
         .enumerate()
         .chunks(FILES_AT_ONCE)
-        .flat_map_iter(|batch| lint_batch(batch, settings, &plan, on_file))
+        .map(|batch| lint_batch(batch, settings, &plan, on_file))
         .collect();
     let mut failures = Vec::new();
-    let mut inputs = Vec::with_capacity(linted.len());
-    let mut per_file = Vec::with_capacity(linted.len());
-    for result in linted {
+    let mut inputs = Vec::with_capacity(count);
+    let mut per_file = Vec::with_capacity(count);
+    for result in batches.into_iter().flatten() {
         match result {
             Ok((input, findings)) => {
                 inputs.push(input);
@@ -321,15 +324,16 @@ type Linted = Result<(ParsedInput, Vec<Finding>), ReadFailure>;
 
 /// Files a worker takes at once: their objects are checked together, check by check (see
 /// [`check_objects`]). A file usually holds a few objects, and checked alone it fetched the
-/// code of every check for those few: on `gen10k/team-0`, batches of eight take cachegrind's
-/// instruction-cache misses from 306 k to 158 k and its mispredicted branches from 562 k to
-/// 425 k, for 31% more data-cache misses (more trees are live) and 0.6 MiB more peak on two
-/// threads. Sixteen gained little more and held more.
-const FILES_AT_ONCE: usize = 8;
+/// code of every check for those few. On `gen10k/team-0` (cachegrind, one build), batches of
+/// four take the instruction-cache misses beyond the parse from 306 k to 182 k and the
+/// mispredicted branches from 562 k to 454 k, for 16% more data-cache misses (more trees are
+/// live) and 0.5 MiB more peak on two threads (gen10k). Eight gained a little more and held
+/// twice as much more.
+const FILES_AT_ONCE: usize = 4;
 
 /// Text a worker parses before it checks what it has parsed: a file's tree is several times
 /// its text, and a batch of large files must not hold all their trees at once.
-const TEXT_AT_ONCE: usize = 64 << 10;
+const TEXT_AT_ONCE: usize = 32 << 10;
 
 /// Lints a batch of files, in order: each is read and parsed, the objects of the parsed ones
 /// are checked together, and each is then finished and lets its trees go.
