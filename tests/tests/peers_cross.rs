@@ -159,7 +159,7 @@ fn fired(path: &Path, id: &str) -> BTreeSet<(String, String)> {
         .iter()
         .filter(|f| &*f.check == id)
         .filter_map(|f| f.object.as_ref())
-        .map(|o| (o.kind.clone(), o.name.clone()))
+        .map(|o| (o.kind.to_string(), o.name.clone()))
         .collect()
 }
 

@@ -72,7 +72,7 @@ fn fire(
         .map(|o| {
             let span = o.span;
             (
-                (o.id.kind.clone(), o.id.name.clone(), o.doc),
+                (o.id.kind.to_string(), o.id.name.clone(), o.doc),
                 span.start,
                 span.end,
             )

@@ -35,8 +35,11 @@ impl Fingerprint {
         Self {
             check: f.check.to_string(),
             file: f.location.file.path.clone(),
-            kind: object.map(|o| o.kind.clone()).unwrap_or_default(),
-            namespace: object.and_then(|o| o.namespace.clone()).unwrap_or_default(),
+            kind: object.map(|o| o.kind.to_string()).unwrap_or_default(),
+            namespace: object
+                .and_then(|o| o.namespace.as_deref())
+                .unwrap_or_default()
+                .to_string(),
             name: object.map(|o| o.name.clone()).unwrap_or_default(),
             path: match (&f.path, &f.container) {
                 (Some(path), Some(container)) => by_container_name(path, container),

@@ -1209,9 +1209,9 @@ mod tests {
         }
     }
 
-    /// Files checked together, in batches and in groups that cross from one file into the
-    /// next, get exactly the findings each gets alone, and stay in input order around a file
-    /// that cannot be read and a file large enough to be checked on its own.
+    /// Files checked together in batches get exactly the findings each gets alone, and stay
+    /// in input order around a file that cannot be read and a file large enough to be checked
+    /// on its own.
     #[test]
     fn files_checked_together_get_the_findings_they_get_alone() {
         let object = |file: usize, i: usize| {
@@ -1219,8 +1219,8 @@ mod tests {
                 "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-{file}-{i}\nspec:\n  selector:\n    matchLabels: {{app: web}}\n  template:\n    metadata:\n      labels: {{app: web}}\n    spec:\n      containers:\n        - name: web\n          image: nginx:{i}\n          resources: {{limits: {{cpu: {i}m}}}}\n"
             )
         };
-        // Object counts that make groups of views end inside files; file 5 is large enough
-        // to fill a batch's text by itself.
+        // Files of one to eleven objects share batches; file 5 spans several groups of views
+        // and fills a batch's text by itself.
         let texts: Vec<String> = (0..FILES_AT_ONCE * 2 + 3)
             .map(|file| {
                 let count = if file == 5 { 250 } else { file % 11 + 1 };

@@ -47,10 +47,12 @@ impl std::fmt::Display for Severity {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectId {
-    pub api_version: String,
-    pub kind: String,
+    /// Shared with the other objects of the run that spell it alike (see
+    /// [`crate::object::shared_text`]), as are `kind` and `namespace`.
+    pub api_version: Arc<str>,
+    pub kind: Arc<str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
+    pub namespace: Option<Arc<str>>,
     pub name: String,
 }
 

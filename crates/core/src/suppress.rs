@@ -730,7 +730,7 @@ impl IgnoreMatcher {
             glob.as_ref()
                 .is_none_or(|g| value.is_some_and(|v| g.is_match(v)))
         };
-        test(&self.kind, object.map(|o| o.kind.as_str()))
+        test(&self.kind, object.map(|o| &*o.kind))
             && test(
                 &self.namespace,
                 object.map(|o| o.namespace.as_deref().unwrap_or("")),

@@ -511,7 +511,7 @@ fn requests_equal_limits(ctx: &mut CodeCtx<'_, '_>) {
 }
 
 fn api_lifecycle(ctx: &mut CodeCtx<'_, '_>, removed: bool) {
-    let api = ctx.object.id.api_version.as_str();
+    let api = &*ctx.object.id.api_version;
     let kind = ctx.object.kind();
     let Some(change) = api_versions::lookup(api, kind) else {
         return;
