@@ -118,28 +118,21 @@ pub fn lint(args: &LintArgs) -> CmdResult {
         .filter(|f| args.show_suppressed || f.suppression.is_none())
         .collect();
     let summary = outcome.summary();
-    // JSON and SARIF, the formats of the largest reports, are written as they are serialized.
-    let text = match args.format {
+    // Every format is written as it is made: a report is often larger than the run's input.
+    write_output(args, |out| match args.format {
         Format::Human => {
-            let mut sources = render::masked_sources(&outcome, &shown);
+            let mut sources = render::Snippets::new(&outcome, &shown);
             setup::add_config_source(&mut sources, &resolved);
-            Some(render::human::render(
-                &shown,
-                &sources,
-                use_color(args.color, args.output.is_none()),
-            ))
+            let color = use_color(args.color, args.output.is_none());
+            render::human::write(&shown, &mut |path| sources.text(path), color, out)
         }
-        Format::Github => Some(render::github::render(&shown, &root)),
-        Format::Junit => Some(render::junit::render(&shown, summary.files)),
-        Format::Json | Format::Sarif => None,
-    };
-    write_output(args, |out| match (&text, args.format) {
-        (Some(text), _) => out.write_all(text.as_bytes()),
-        (None, Format::Sarif) => {
+        Format::Github => render::github::write(&shown, &root, out),
+        Format::Junit => render::junit::write(&shown, summary.files, out),
+        Format::Sarif => {
             let all: Vec<_> = outcome.findings.iter().collect();
             render::sarif::write(&all, &settings.checks, &root, out)
         }
-        (None, _) => render::json::write(&shown, &summary, out),
+        Format::Json => render::json::write(&shown, &summary, out),
     })?;
 
     report_read_problems(&read_problems);

@@ -2,7 +2,6 @@
 //! command line, and what happens between the engine run and rendering (suppressions, the
 //! baseline). Also `kubelint init`.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -155,11 +154,9 @@ pub fn after_run(outcome: &mut Outcome, resolved: &Resolved, args: &LintArgs) ->
 }
 
 /// Findings about config ignores point into the config file: its text is needed for snippets.
-pub fn add_config_source(sources: &mut HashMap<String, Arc<String>>, resolved: &Resolved) {
+pub fn add_config_source(sources: &mut crate::render::Snippets<'_>, resolved: &Resolved) {
     if let Some(source) = &resolved.suppress.source {
-        sources
-            .entry(source.path.clone())
-            .or_insert_with(|| Arc::new(source.text.to_string()));
+        sources.add_other(source.path.clone(), Arc::new(source.text.to_string()));
     }
 }
 

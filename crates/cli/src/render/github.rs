@@ -2,6 +2,7 @@
 //! pull request's changed lines without uploading anything.
 
 use std::fmt::Write as _;
+use std::io;
 
 use kubelint_core::finding::{Finding, Severity};
 
@@ -19,10 +20,9 @@ fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// One command per finding; the file is relative to the repository root, as GitHub expects.
-#[must_use]
-pub fn render(findings: &[&Finding], root: &SrcRoot) -> String {
-    let mut out = String::new();
+/// One command per finding, written as it is made; the file is relative to the repository
+/// root, as GitHub expects.
+pub fn write(findings: &[&Finding], root: &SrcRoot, out: &mut dyn io::Write) -> io::Result<()> {
     for f in findings {
         let command = match f.severity {
             Severity::Error => "error",
@@ -44,7 +44,7 @@ pub fn render(findings: &[&Finding], root: &SrcRoot) -> String {
             );
         }
         let _ = write!(message, "\nfix: {}", f.remediation);
-        let _ = writeln!(
+        writeln!(
             out,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
             escape_property(&file),
@@ -54,9 +54,9 @@ pub fn render(findings: &[&Finding], root: &SrcRoot) -> String {
             f.location.end.column,
             escape_property(&format!("kubelint {}", f.check)),
             escape_data(&message)
-        );
+        )?;
     }
-    out
+    Ok(())
 }
 
 #[cfg(test)]

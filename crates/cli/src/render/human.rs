@@ -1,8 +1,8 @@
 //! Human output: miette's graphical report per finding, with the source snippet and a label
 //! under the exact span, the check id, related locations and the remediation.
 
-use std::collections::HashMap;
 use std::fmt;
+use std::io;
 use std::sync::Arc;
 
 use miette::{
@@ -88,13 +88,14 @@ fn shown_in_snippet(f: &Finding, r: &Related) -> bool {
         && r.location.start.line.abs_diff(f.location.start.line) <= 8
 }
 
-/// Renders every finding; `color` picks the coloured or plain theme.
-#[must_use]
-pub fn render(
+/// Writes every finding as it is rendered; `source` gives the text a finding's snippet is cut
+/// from (by file path), and `color` picks the coloured or plain theme.
+pub fn write(
     findings: &[&Finding],
-    sources: &HashMap<String, Arc<String>>,
+    source: &mut dyn FnMut(&str) -> Arc<String>,
     color: bool,
-) -> String {
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -104,18 +105,16 @@ pub fn render(
         .with_width(100)
         .with_context_lines(1)
         .with_links(false);
-    let mut out = String::new();
+    let mut text = String::new();
     for f in findings {
-        let text = sources
-            .get(&f.location.file.path)
-            .cloned()
-            .unwrap_or_default();
+        text.clear();
         let report = Report {
             finding: f,
-            source: NamedSource::new(&f.location.file.path, text).with_language("yaml"),
+            source: NamedSource::new(&f.location.file.path, source(&f.location.file.path))
+                .with_language("yaml"),
         };
-        if handler.render_report(&mut out, &report).is_err() {
-            out.push_str(&format!(
+        if handler.render_report(&mut text, &report).is_err() {
+            text.push_str(&format!(
                 "{}:{}:{}: {} [{}]\n",
                 f.location.file.path,
                 f.location.start.line,
@@ -124,7 +123,8 @@ pub fn render(
                 f.check
             ));
         }
-        out.push('\n');
+        text.push('\n');
+        out.write_all(text.as_bytes())?;
     }
-    out
+    Ok(())
 }

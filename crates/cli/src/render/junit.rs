@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io;
 
 use kubelint_core::finding::Finding;
 
@@ -43,9 +44,17 @@ fn finding_line(f: &Finding) -> String {
     line
 }
 
-/// `files` are the linted files (for the single passing case of a clean run).
-#[must_use]
-pub fn render(findings: &[&Finding], files: usize) -> String {
+/// The report as a string, for tests.
+#[cfg(test)]
+fn render(findings: &[&Finding], files: usize) -> String {
+    let mut out = Vec::new();
+    write(findings, files, &mut out).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("the report is UTF-8")
+}
+
+/// Writes the report to `out` a test case at a time; `files` are the linted files (for the
+/// single passing case of a clean run).
+pub fn write(findings: &[&Finding], files: usize, out: &mut dyn io::Write) -> io::Result<()> {
     // check → file → findings, in check then file order for stable output.
     let mut by_check: BTreeMap<&str, BTreeMap<&str, Vec<&Finding>>> = BTreeMap::new();
     for f in findings {
@@ -56,6 +65,7 @@ pub fn render(findings: &[&Finding], files: usize) -> String {
             .or_default()
             .push(f);
     }
+    let sink = out;
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let total_cases: usize = by_check.values().map(BTreeMap::len).sum();
     if by_check.is_empty() {
@@ -73,7 +83,7 @@ pub fn render(findings: &[&Finding], files: usize) -> String {
             if files == 1 { "" } else { "s" }
         );
         out.push_str("  </testsuite>\n</testsuites>\n");
-        return out;
+        return sink.write_all(out.as_bytes());
     }
     let _ = writeln!(
         out,
@@ -109,11 +119,14 @@ pub fn render(findings: &[&Finding], files: usize) -> String {
                 xml_text(&(body.join("\n") + "\nfix: " + &first.remediation))
             );
             out.push_str("    </testcase>\n");
+            // Written case by case: the report of a large run need not be held whole.
+            sink.write_all(out.as_bytes())?;
+            out.clear();
         }
         out.push_str("  </testsuite>\n");
     }
     out.push_str("</testsuites>\n");
-    out
+    sink.write_all(out.as_bytes())
 }
 
 #[cfg(test)]

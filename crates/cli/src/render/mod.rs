@@ -6,46 +6,117 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use kubelint_core::engine::Outcome;
+use kubelint_core::engine::{Outcome, ParsedInput};
 use kubelint_core::finding::Finding;
 use kubelint_core::redact;
+use kubelint_core::source::Span;
 
-/// Per-file source text with secret values masked, shared by every finding of that file.
-pub fn masked_sources(outcome: &Outcome, findings: &[&Finding]) -> HashMap<String, Arc<String>> {
-    let mut out = HashMap::new();
-    for input in &outcome.inputs {
-        let path = &input.source.path;
-        if out.contains_key(path) || !findings.iter().any(|f| &f.location.file.path == path) {
-            continue;
+/// The texts human reports cut snippets from, with every secret masked: what the worker found
+/// (Secret data, secret-looking literals), and in a file that is not valid YAML anything that
+/// looks like a credential. Findings come file by file, so files are masked one at a time as
+/// the report reaches them: masking every file up front held a second copy of the whole input
+/// (and looked through every finding once per file).
+pub struct Snippets<'a> {
+    /// The first input of each path.
+    inputs: HashMap<&'a str, &'a ParsedInput>,
+    /// What to mask in each file beyond its secret spans, from the findings shown.
+    masks: HashMap<&'a str, FileMasks>,
+    /// Texts that are not inputs (the configuration file), used when no input has the path.
+    others: HashMap<String, Arc<String>>,
+    current: Option<(String, Arc<String>)>,
+}
+
+#[derive(Default)]
+struct FileMasks {
+    /// A `yaml-syntax` finding: the worker found no secrets in a file it could not read.
+    unparsed: bool,
+    /// Spans of findings of secret checks.
+    secret_findings: Vec<Span>,
+}
+
+impl<'a> Snippets<'a> {
+    #[must_use]
+    pub fn new(outcome: &'a Outcome, findings: &[&'a Finding]) -> Self {
+        let mut inputs = HashMap::new();
+        for input in &outcome.inputs {
+            inputs.entry(input.source.path.as_str()).or_insert(input);
         }
-        let mut spans = input.secret_spans.clone();
-        // Where a document did not parse there is no tree to find secrets in: read the lines.
-        if findings
-            .iter()
-            .any(|f| &*f.check == "yaml-syntax" && &f.location.file.path == path)
-        {
-            spans.extend(redact::text_secret_spans(&input.source.text));
+        let mut masks: HashMap<&str, FileMasks> = HashMap::new();
+        for f in findings {
+            let file = masks.entry(f.location.file.path.as_str()).or_default();
+            file.unparsed |= &*f.check == "yaml-syntax";
+            if f.secret {
+                file.secret_findings.push(f.location.span);
+            }
         }
-        spans.extend(
-            findings
-                .iter()
-                .filter(|f| f.secret && &f.location.file.path == path)
-                .map(|f| f.location.span),
-        );
-        out.insert(
-            path.clone(),
-            Arc::new(redact::mask(&input.source.text, &spans)),
-        );
+        Self {
+            inputs,
+            masks,
+            others: HashMap::new(),
+            current: None,
+        }
     }
-    out
+
+    /// Adds a text that is not an input, shown when no input has its path.
+    pub fn add_other(&mut self, path: String, text: Arc<String>) {
+        self.others.entry(path).or_insert(text);
+    }
+
+    /// The masked text of the file at `path` (empty when the run has none).
+    pub fn text(&mut self, path: &str) -> Arc<String> {
+        if let Some((current, text)) = &self.current {
+            if current == path {
+                return Arc::clone(text);
+            }
+        }
+        let text = match self.inputs.get(path) {
+            Some(input) => {
+                let mut spans = input.secret_spans.clone();
+                if let Some(file) = self.masks.get(path) {
+                    if file.unparsed {
+                        spans.extend(redact::text_secret_spans(&input.source.text));
+                    }
+                    spans.extend(file.secret_findings.iter().copied());
+                }
+                Arc::new(redact::mask(&input.source.text, &spans))
+            }
+            None => self.others.get(path).cloned().unwrap_or_default(),
+        };
+        self.current = Some((path.to_string(), Arc::clone(&text)));
+        text
+    }
 }
 
 /// `%SRCROOT%`: the repository root around the working folder (else the working folder), the
 /// base that SARIF URIs and GitHub annotation paths are relative to.
+/// A JSON array written from an iterator as it is serialized, so that a report never holds a
+/// record for every finding at once. It can be serialized once.
+pub struct Streamed<I>(Cell<Option<I>>);
+
+impl<I> Streamed<I> {
+    pub fn new(items: I) -> Self {
+        Self(Cell::new(Some(items)))
+    }
+}
+
+impl<I> serde::Serialize for Streamed<I>
+where
+    I: Iterator,
+    I::Item: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0.take() {
+            Some(items) => serializer.collect_seq(items),
+            None => Err(serde::ser::Error::custom("a streamed list is written once")),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct SrcRoot {
     root: PathBuf,
@@ -194,6 +265,41 @@ mod tests {
         assert!(root.uri("../../outside.yaml").0.starts_with("file:///"));
         assert!(root.base_uri().ends_with('/'));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn snippets_mask_secrets_and_hold_one_file_at_a_time() {
+        use kubelint_core::engine::{run, RunSettings};
+        use kubelint_core::source::SourceFile;
+        let secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2\n";
+        let env = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: app\n      image: app:latest\n      env:\n        - name: API_TOKEN\n          value: s3cr3tvalue\n";
+        let broken = "a: [\npassword: hunter2\n";
+        let files = [
+            ("secret.yaml", secret),
+            ("env.yaml", env),
+            ("broken.yaml", broken),
+        ]
+        .map(|(path, text)| Arc::new(SourceFile::new(path, text)));
+        let outcome = run(files.to_vec(), &RunSettings::defaults());
+        let shown: Vec<&Finding> = outcome.findings.iter().collect();
+        let mut snippets = Snippets::new(&outcome, &shown);
+        snippets.add_other("config.yaml".into(), Arc::new("checks: {}\n".into()));
+        let first = snippets.text("secret.yaml");
+        assert!(!first.contains("hunter2"), "{first}");
+        assert_eq!(first.len(), secret.len(), "masking keeps every offset");
+        assert!(first.contains("password: "));
+        let env_text = snippets.text("env.yaml");
+        assert!(!env_text.contains("s3cr3tvalue"), "{env_text}");
+        assert!(env_text.contains("API_TOKEN"));
+        // The previous file's masked text is no longer held once the report moves on.
+        assert_eq!(Arc::strong_count(&first), 1);
+        // Asking again for the current file gives the same text, not another copy.
+        assert!(Arc::ptr_eq(&env_text, &snippets.text("env.yaml")));
+        // A file that is not YAML is searched for anything that looks like a credential.
+        assert!(!snippets.text("broken.yaml").contains("hunter2"));
+        assert_eq!(*snippets.text("config.yaml"), "checks: {}\n");
+        assert!(snippets.text("elsewhere.yaml").is_empty());
+        assert_eq!(*snippets.text("secret.yaml"), *first);
     }
 
     #[test]

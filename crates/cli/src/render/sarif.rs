@@ -12,7 +12,7 @@ use kubelint_core::check::Check;
 use kubelint_core::engine::ActiveCheck;
 use kubelint_core::finding::{Finding, Location, Severity, SuppressionKind};
 
-use super::SrcRoot;
+use super::{SrcRoot, Streamed};
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -20,20 +20,23 @@ const INFORMATION_URI: &str = "https://kubelint.dev";
 const BASE_ID: &str = "%SRCROOT%";
 
 #[derive(Serialize)]
-struct Log<'a> {
+#[serde(bound = "")]
+struct Log<'a, R: Iterator<Item = SarifResult<'a>>> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: [Run<'a>; 1],
+    runs: [Run<'a, R>; 1],
 }
 
 #[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Run<'a> {
+#[serde(rename_all = "camelCase", bound = "")]
+struct Run<'a, R: Iterator<Item = SarifResult<'a>>> {
     tool: Tool<'a>,
     original_uri_base_ids: BTreeMap<&'static str, ArtifactLocation>,
     column_kind: &'static str,
-    results: Vec<SarifResult<'a>>,
+    /// Made one at a time as they are written: every result at once, with its own texts, was
+    /// more than the run itself held at its peak (10 MiB on 10,000 objects).
+    results: Streamed<R>,
 }
 
 #[derive(Serialize)]
@@ -280,6 +283,69 @@ fn physical(location: &Location, root: &SrcRoot) -> PhysicalLocation {
     }
 }
 
+/// The SARIF result of one finding, whose rule is `rule_index` in the log's rules.
+fn result<'a>(f: &'a Finding, rule_index: usize, root: &SrcRoot) -> SarifResult<'a> {
+    let primary = physical(&f.location, root);
+    let uri = primary.artifact_location.uri.clone();
+    let related: Vec<ResultLocation> = f
+        .related
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ResultLocation {
+            id: Some(i + 1),
+            physical_location: physical(&r.location, root),
+            message: Some(Message {
+                text: r.message.clone(),
+            }),
+        })
+        .collect();
+    let mut text = f.message.clone();
+    if let Some(helm) = &f.helm_source {
+        let _ = write!(text, " (rendered from the chart template {helm})");
+    }
+    if !related.is_empty() {
+        // SARIF viewers link `[text](id)` in messages to the related location with that id.
+        let links: Vec<String> = related
+            .iter()
+            .filter_map(|r| Some(format!("[{}]({})", r.message.as_ref()?.text, r.id?)))
+            .collect();
+        let _ = write!(text, "; see {}", links.join(", "));
+    }
+    SarifResult {
+        rule_id: &f.check,
+        rule_index,
+        level: level(f.severity),
+        message: Message { text },
+        partial_fingerprints: BTreeMap::from([("kubelint/v1", fingerprint(f, &uri))]),
+        locations: [ResultLocation {
+            id: None,
+            physical_location: primary,
+            message: None,
+        }],
+        related_locations: related,
+        suppressions: f
+            .suppression
+            .iter()
+            .map(|s| SarifSuppression {
+                kind: match s.kind {
+                    SuppressionKind::InSource => "inSource",
+                    SuppressionKind::External => "external",
+                },
+                justification: &s.justification,
+            })
+            .collect(),
+        properties: ResultProperties {
+            helm_source: f.helm_source.as_deref(),
+            object: f.object.as_ref().map(|o| match &o.namespace {
+                Some(ns) => format!("{}/{}/{}", o.kind, ns, o.name),
+                None => format!("{}/{}", o.kind, o.name),
+            }),
+            path: f.path.as_deref(),
+            container: f.container.as_deref(),
+        },
+    }
+}
+
 /// The SARIF log as a string, for tests.
 #[cfg(test)]
 #[must_use]
@@ -303,82 +369,22 @@ pub fn write(
         .enumerate()
         .map(|(i, a)| (&*a.check.id, i))
         .collect();
+    // Rules come before results in the log: a finding of a check that is not active
+    // (`internal-error` may be off and still report) adds its rule first.
     let catalog = kubelint_core::checks::builtin();
-    let mut results = Vec::with_capacity(findings.len());
     for f in findings {
-        // A finding always names an active check; `internal-error` may be off and still report.
-        let rule_index = match index.get(&*f.check) {
-            Some(&i) => i,
-            None => {
-                let i = rules.len();
-                match catalog.iter().find(|c| c.id == f.check) {
-                    Some(c) => rules.push(rule(c, c.severity)),
-                    None => continue,
-                }
-                index.insert(&f.check, i);
-                i
+        if !index.contains_key(&*f.check) {
+            if let Some(c) = catalog.iter().find(|c| c.id == f.check) {
+                index.insert(&f.check, rules.len());
+                rules.push(rule(c, c.severity));
             }
-        };
-        let primary = physical(&f.location, root);
-        let uri = primary.artifact_location.uri.clone();
-        let related: Vec<ResultLocation> = f
-            .related
-            .iter()
-            .enumerate()
-            .map(|(i, r)| ResultLocation {
-                id: Some(i + 1),
-                physical_location: physical(&r.location, root),
-                message: Some(Message {
-                    text: r.message.clone(),
-                }),
-            })
-            .collect();
-        let mut text = f.message.clone();
-        if let Some(helm) = &f.helm_source {
-            let _ = write!(text, " (rendered from the chart template {helm})");
         }
-        if !related.is_empty() {
-            // SARIF viewers link `[text](id)` in messages to the related location with that id.
-            let links: Vec<String> = related
-                .iter()
-                .filter_map(|r| Some(format!("[{}]({})", r.message.as_ref()?.text, r.id?)))
-                .collect();
-            let _ = write!(text, "; see {}", links.join(", "));
-        }
-        results.push(SarifResult {
-            rule_id: &f.check,
-            rule_index,
-            level: level(f.severity),
-            message: Message { text },
-            partial_fingerprints: BTreeMap::from([("kubelint/v1", fingerprint(f, &uri))]),
-            locations: [ResultLocation {
-                id: None,
-                physical_location: primary,
-                message: None,
-            }],
-            related_locations: related,
-            suppressions: f
-                .suppression
-                .iter()
-                .map(|s| SarifSuppression {
-                    kind: match s.kind {
-                        SuppressionKind::InSource => "inSource",
-                        SuppressionKind::External => "external",
-                    },
-                    justification: &s.justification,
-                })
-                .collect(),
-            properties: ResultProperties {
-                helm_source: f.helm_source.as_deref(),
-                object: f.object.as_ref().map(|o| match &o.namespace {
-                    Some(ns) => format!("{}/{}/{}", o.kind, ns, o.name),
-                    None => format!("{}/{}", o.kind, o.name),
-                }),
-                path: f.path.as_deref(),
-                container: f.container.as_deref(),
-            },
-        });
     }
+    let index = &index;
+    let results = findings.iter().filter_map(move |f| {
+        let rule_index = *index.get(&*f.check)?;
+        Some(result(f, rule_index, root))
+    });
     let log = Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -400,7 +406,7 @@ pub fn write(
                 },
             )]),
             column_kind: "unicodeCodePoints",
-            results,
+            results: Streamed::new(results),
         }],
     };
     serde_json::to_writer_pretty(&mut *out, &log)?;
