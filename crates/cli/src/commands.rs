@@ -90,10 +90,17 @@ pub fn lint(args: &LintArgs) -> CmdResult {
     };
 
     // Each file is read by the worker that lints it, so only the text of the files being
-    // linted is in memory at once; reports without snippets do not keep it afterwards.
+    // linted is in memory at once, and no report keeps it afterwards: the human one reads each
+    // file again for its snippets, one at a time, and checks it is the text that was linted.
     let mut settings = settings.clone();
-    settings.retain_text = args.format == Format::Human;
+    settings.retain_text = false;
+    settings.fingerprint_text = args.format == Format::Human;
     let settings = &settings;
+    let rereads = if args.format == Format::Human {
+        render::Rereads::new(&files, &inputs)
+    } else {
+        render::Rereads::default()
+    };
     let mut run_inputs: Vec<engine::Input> = files.into_iter().map(engine::Input::Text).collect();
     run_inputs.extend(inputs.into_iter().map(engine::Input::File));
     let progress = Progress::new(run_inputs.len(), args.quiet);
@@ -121,7 +128,7 @@ pub fn lint(args: &LintArgs) -> CmdResult {
     // Every format is written as it is made: a report is often larger than the run's input.
     write_output(args, |out| match args.format {
         Format::Human => {
-            let mut sources = render::Snippets::new(&outcome, &shown);
+            let mut sources = render::Snippets::new(&outcome, &shown, rereads);
             setup::add_config_source(&mut sources, &resolved);
             let color = use_color(args.color, args.output.is_none());
             render::human::write(&shown, &mut |path| sources.text(path), color, out)

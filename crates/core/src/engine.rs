@@ -34,8 +34,11 @@ pub struct ParsedInput {
     /// Suppressions written in the file, for [`crate::suppress::apply`].
     pub directives: Vec<crate::suppress::Directive>,
     /// Spans of secret values (sorted), which no output may show: found for snippets, so only
-    /// when the run keeps the text (`RunSettings::retain_text`).
+    /// when the run keeps the text or fingerprints it (`RunSettings::retain_text`,
+    /// `RunSettings::fingerprint_text`).
     pub secret_spans: Vec<Span>,
+    /// [`crate::source::text_fingerprint`] of the file's text, when the run takes it.
+    pub text_fingerprint: Option<u64>,
 }
 
 impl ParsedInput {
@@ -69,6 +72,10 @@ pub struct RunSettings {
     /// Whether the outcome keeps each file's text, for reports that show snippets. Without it,
     /// a file's text is freed as soon as the file is linted (positions stay exact).
     pub retain_text: bool,
+    /// Whether a file whose text is freed keeps its secret spans and a fingerprint of the
+    /// text: a report can then read the file again for snippets, and knows when the file
+    /// changed since (its spans, and the secrets they mask, would no longer line up).
+    pub fingerprint_text: bool,
 }
 
 /// The outcome of linting a set of files, before suppressions and rendering.
@@ -125,6 +132,7 @@ impl RunSettings {
             default_namespace: "default".into(),
             external_objects: Vec::new(),
             retain_text: true,
+            fingerprint_text: false,
         }
     }
 
@@ -396,9 +404,12 @@ fn check_and_finish(
 /// Everything about a checked file that needs its trees; the trees are then dropped.
 fn finish_file(input: &mut ParsedInput, findings: &mut Vec<Finding>, settings: &RunSettings) {
     input.directives = crate::suppress::collect(input, settings);
-    // The spans mask snippets; a run that frees the text shows none.
-    if settings.retain_text {
+    // The spans mask snippets; a run that frees the text and will not read it again shows none.
+    if settings.retain_text || settings.fingerprint_text {
         input.secret_spans = crate::redact::secret_spans(input, settings);
+    }
+    if settings.fingerprint_text {
+        input.text_fingerprint = Some(crate::source::text_fingerprint(&input.source.text));
     }
     read_cross_facts(input, settings);
     if !settings.retain_text {
@@ -460,6 +471,7 @@ fn parse_input(
             template: false,
             directives: Vec::new(),
             secret_spans: Vec::new(),
+            text_fingerprint: None,
         };
         return (input, findings);
     }
@@ -473,6 +485,7 @@ fn parse_input(
             template: true,
             directives: Vec::new(),
             secret_spans: Vec::new(),
+            text_fingerprint: None,
         };
         return (input, Vec::new());
     }
@@ -556,6 +569,7 @@ fn parse_input(
             template: false,
             directives: Vec::new(),
             secret_spans: Vec::new(),
+            text_fingerprint: None,
         },
         findings,
     )

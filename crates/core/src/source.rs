@@ -40,6 +40,18 @@ pub struct LineCol {
     pub column: u32,
 }
 
+/// A fingerprint of a file's text. A report that reads a file again for its snippets compares
+/// it with the one taken when the file was linted: a file changed in between is shown without
+/// a snippet, since its spans (and the secrets they mask) would no longer line up.
+#[must_use]
+pub fn text_fingerprint(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    // Fixed keys: the same text gives the same fingerprint in every run.
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// The text of one input plus what is needed to report positions in it.
 #[derive(Debug)]
 pub struct SourceFile {

@@ -13,17 +13,61 @@ use std::sync::Arc;
 
 use kubelint_core::engine::{Outcome, ParsedInput};
 use kubelint_core::finding::Finding;
+use kubelint_core::load::{self, InputPath};
 use kubelint_core::redact;
-use kubelint_core::source::Span;
+use kubelint_core::source::{text_fingerprint, SourceFile, Span};
+
+/// Where the human report finds the text of an input whose text the run let go.
+pub enum Reread {
+    /// Standard input, held as it was read.
+    Held(Arc<SourceFile>),
+    /// A file, read again from disk.
+    File(InputPath),
+}
+
+/// How to get back each input's text by path (the first input of a path wins, as in a run).
+#[derive(Default)]
+pub struct Rereads(HashMap<String, Reread>);
+
+impl Rereads {
+    #[must_use]
+    pub fn new(held: &[Arc<SourceFile>], files: &[InputPath]) -> Self {
+        let mut map = HashMap::new();
+        for source in held {
+            map.entry(source.path.clone())
+                .or_insert_with(|| Reread::Held(Arc::clone(source)));
+        }
+        for file in files {
+            map.entry(file.display.clone())
+                .or_insert_with(|| Reread::File(file.clone()));
+        }
+        Self(map)
+    }
+
+    /// The text of `input`: its own when the run kept it, else read again, and only when it
+    /// is the text that was linted.
+    fn text(&self, input: &ParsedInput) -> Option<Arc<str>> {
+        let Some(fingerprint) = input.text_fingerprint else {
+            return Some(Arc::clone(&input.source.text));
+        };
+        let text = match self.0.get(&input.source.path)? {
+            Reread::Held(source) => Arc::clone(&source.text),
+            Reread::File(file) => Arc::clone(&load::read(file).ok()?.text),
+        };
+        (text_fingerprint(&text) == fingerprint).then_some(text)
+    }
+}
 
 /// The texts human reports cut snippets from, with every secret masked: what the worker found
 /// (Secret data, secret-looking literals), and in a file that is not valid YAML anything that
-/// looks like a credential. Findings come file by file, so files are masked one at a time as
-/// the report reaches them: masking every file up front held a second copy of the whole input
-/// (and looked through every finding once per file).
+/// looks like a credential. Findings come file by file, so files are read and masked one at a
+/// time as the report reaches them: a run that kept every file's text and masked each up front
+/// held the input twice (and looked through every finding once per file). A file that changed
+/// since it was linted is shown without snippets.
 pub struct Snippets<'a> {
     /// The first input of each path.
     inputs: HashMap<&'a str, &'a ParsedInput>,
+    rereads: Rereads,
     /// What to mask in each file beyond its secret spans, from the findings shown.
     masks: HashMap<&'a str, FileMasks>,
     /// Texts that are not inputs (the configuration file), used when no input has the path.
@@ -41,7 +85,7 @@ struct FileMasks {
 
 impl<'a> Snippets<'a> {
     #[must_use]
-    pub fn new(outcome: &'a Outcome, findings: &[&'a Finding]) -> Self {
+    pub fn new(outcome: &'a Outcome, findings: &[&'a Finding], rereads: Rereads) -> Self {
         let mut inputs = HashMap::new();
         for input in &outcome.inputs {
             inputs.entry(input.source.path.as_str()).or_insert(input);
@@ -56,6 +100,7 @@ impl<'a> Snippets<'a> {
         }
         Self {
             inputs,
+            rereads,
             masks,
             others: HashMap::new(),
             current: None,
@@ -75,16 +120,19 @@ impl<'a> Snippets<'a> {
             }
         }
         let text = match self.inputs.get(path) {
-            Some(input) => {
-                let mut spans = input.secret_spans.clone();
-                if let Some(file) = self.masks.get(path) {
-                    if file.unparsed {
-                        spans.extend(redact::text_secret_spans(&input.source.text));
+            Some(input) => match self.rereads.text(input) {
+                Some(source) => {
+                    let mut spans = input.secret_spans.clone();
+                    if let Some(file) = self.masks.get(path) {
+                        if file.unparsed {
+                            spans.extend(redact::text_secret_spans(&source));
+                        }
+                        spans.extend(file.secret_findings.iter().copied());
                     }
-                    spans.extend(file.secret_findings.iter().copied());
+                    Arc::new(redact::mask(&source, &spans))
                 }
-                Arc::new(redact::mask(&input.source.text, &spans))
-            }
+                None => Arc::default(),
+            },
             None => self.others.get(path).cloned().unwrap_or_default(),
         };
         self.current = Some((path.to_string(), Arc::clone(&text)));
@@ -282,7 +330,7 @@ mod tests {
         .map(|(path, text)| Arc::new(SourceFile::new(path, text)));
         let outcome = run(files.to_vec(), &RunSettings::defaults());
         let shown: Vec<&Finding> = outcome.findings.iter().collect();
-        let mut snippets = Snippets::new(&outcome, &shown);
+        let mut snippets = Snippets::new(&outcome, &shown, Rereads::default());
         snippets.add_other("config.yaml".into(), Arc::new("checks: {}\n".into()));
         let first = snippets.text("secret.yaml");
         assert!(!first.contains("hunter2"), "{first}");
@@ -300,6 +348,53 @@ mod tests {
         assert_eq!(*snippets.text("config.yaml"), "checks: {}\n");
         assert!(snippets.text("elsewhere.yaml").is_empty());
         assert_eq!(*snippets.text("secret.yaml"), *first);
+    }
+
+    #[test]
+    fn snippets_read_files_again_and_never_show_a_changed_one() {
+        use kubelint_core::engine::{run_inputs, Input, RunSettings};
+        let dir = std::env::temp_dir().join(format!("kubelint-reread-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fs_path = dir.join("db.yaml");
+        let linted = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2\n";
+        std::fs::write(&fs_path, linted).unwrap();
+        let file = InputPath {
+            display: "db.yaml".into(),
+            fs_path: fs_path.clone(),
+            explicit: true,
+        };
+        let settings = RunSettings {
+            retain_text: false,
+            fingerprint_text: true,
+            ..RunSettings::defaults()
+        };
+        let (outcome, _) = run_inputs(vec![Input::File(file.clone())], &settings, &|| {});
+        assert!(
+            outcome.inputs[0].source.text.is_empty(),
+            "the run let the text go"
+        );
+        let shown: Vec<&Finding> = outcome.findings.iter().collect();
+        let rereads = || Rereads::new(&[], std::slice::from_ref(&file));
+        let text = Snippets::new(&outcome, &shown, rereads()).text("db.yaml");
+        assert_eq!(text.len(), linted.len());
+        assert!(
+            text.contains("password: ") && !text.contains("hunter2"),
+            "{text}"
+        );
+        // The same length, the secret moved: masking the old spans would show part of it.
+        std::fs::write(
+            &fs_path,
+            linted.replace("password: hunter2", "pw: hunter2xxxxx"),
+        )
+        .unwrap();
+        assert!(Snippets::new(&outcome, &shown, rereads())
+            .text("db.yaml")
+            .is_empty());
+        std::fs::remove_file(&fs_path).unwrap();
+        assert!(Snippets::new(&outcome, &shown, rereads())
+            .text("db.yaml")
+            .is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
