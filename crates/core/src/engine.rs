@@ -228,11 +228,10 @@ pub fn run_inputs(
     });
     // Sized once: growing a vector of every finding by doubling would briefly hold two.
     let mut findings =
-        Vec::with_capacity(per_file.iter().map(Vec::len).sum::<usize>() + cross.len());
-    for file_findings in per_file {
-        findings.extend(file_findings);
+        Vec::with_capacity(per_file.iter().chain(&cross).map(Vec::len).sum::<usize>());
+    for some in per_file.into_iter().chain(cross) {
+        findings.extend(some);
     }
-    findings.extend(cross);
     sort_findings(&mut findings);
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
     (Outcome { inputs, findings }, failures)
