@@ -175,6 +175,83 @@ fn suppressions_apply_before_rendering_and_are_counted() {
 }
 
 #[test]
+fn each_suppression_covers_only_its_scope_and_the_first_in_the_file_gives_the_reason() {
+    let dir = repo("scopes");
+    let pods = "\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: one
+  annotations:
+    ignore-check.kubelint.dev/privileged: \"from the annotation\"
+spec:
+  containers:
+    - name: app
+      image: busybox:1.36
+      securityContext:
+        privileged: true # kubelint: ignore[privileged] from the comment
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: two
+spec:
+  # kubelint: ignore[host-network] not on this pod's network
+  containers:
+    - name: app
+      image: busybox:1.36
+      securityContext:
+        privileged: true
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: three
+spec:
+  hostNetwork: true # kubelint: ignore[host-network] node agent
+  containers:
+    - name: app
+      image: busybox:1.36 # kubelint: ignore[privileged] not here either
+      securityContext:
+        privileged: true
+";
+    // Many copies in one file: each finding still meets only its own object's directives.
+    let copies = 300;
+    write(&dir.join("pods.yaml"), &vec![pods; copies].join("---\n"));
+    let ids = "privileged,host-network,suppression-unused";
+    let out = run_only(&dir, ids, &["--show-suppressed", "pods.yaml"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let seen: Vec<(u64, &str, Option<&str>)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap(),
+                f["check"].as_str().unwrap(),
+                f["suppressed"].as_str(),
+            )
+        })
+        .collect();
+    let lines = pods.lines().count() as u64 + 1;
+    let expected: Vec<(u64, &str, Option<&str>)> = (0..copies as u64)
+        .flat_map(|n| {
+            let at = n * lines;
+            [
+                // Both the annotation and the comment hold it; the annotation comes first.
+                (at + 12, "privileged", Some("from the annotation")),
+                (at + 19, "suppression-unused", None),
+                (at + 24, "privileged", None),
+                (at + 31, "host-network", Some("node agent")),
+                (at + 34, "suppression-unused", None),
+                (at + 36, "privileged", None),
+            ]
+        })
+        .collect();
+    assert_eq!(seen, expected);
+}
+
+#[test]
 fn custom_checks_are_listed_explained_and_run() {
     let dir = repo("custom");
     write(

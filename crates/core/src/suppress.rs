@@ -199,43 +199,46 @@ pub fn collect(input: &ParsedInput, settings: &RunSettings) -> Vec<Directive> {
     directives
 }
 
-/// Applies every suppression to `outcome`, then adds the meta findings about them.
-pub fn apply(outcome: &mut Outcome, settings: &RunSettings, options: &Options<'_>) {
-    let locked = &options.config.locked_checks;
-    let mut directives = Vec::new();
-    // Each file's directives, so that a finding is matched against its own file's only.
-    let mut by_file: HashMap<*const SourceFile, std::ops::Range<usize>> = HashMap::new();
-    for input in &mut outcome.inputs {
-        let start = directives.len();
-        directives.append(&mut input.directives);
-        by_file.insert(Arc::as_ptr(&input.source), start..directives.len());
-    }
-    for d in &mut directives {
-        validate(d, options.catalog, locked);
-    }
-    let mut ignores: Vec<(IgnoreMatcher, bool)> = options
-        .config
-        .ignores
+/// Suppresses the findings of one file (`findings`, indices in the order of their position)
+/// by the file's `directives`, and marks the entries that suppress something as used. A finding
+/// takes the reason of the first directive, in file order, whose scope holds it.
+///
+/// One sweep through the file: a directive is in play from the start of its scope to its end,
+/// so each finding meets only the few whose scope holds it. Meeting every directive of the
+/// file was quadratic: 2 s for 4,000 objects with three suppressions each in one file.
+fn apply_directives(
+    all: &mut [Finding],
+    findings: &[usize],
+    directives: &mut [Directive],
+    locked: &[String],
+    today: Date,
+) {
+    let mut by_start: Vec<(Span, usize)> = directives
         .iter()
-        .map(|i| (IgnoreMatcher::new(i), false))
+        .enumerate()
+        .filter_map(|(i, d)| Some((d.scope?, i)))
         .collect();
-    for finding in &mut outcome.findings {
-        if finding.suppression.is_some() {
-            continue;
-        }
-        let mut reason = None;
-        let is_locked = locked.iter().any(|l| **l == *finding.check);
-        let own = by_file
-            .get(&Arc::as_ptr(&finding.location.file))
-            .cloned()
-            .unwrap_or_default();
-        for d in &mut directives[own] {
-            if d.expired(options.today) || is_locked {
-                continue;
+    by_start.sort_by_key(|&(scope, i)| (scope.start, i));
+    let mut next = 0;
+    // Directives whose scope has begun, by index (file order).
+    let mut in_play: Vec<(usize, u32)> = Vec::new();
+    for &f in findings {
+        let finding = &mut all[f];
+        let at = finding.location.span.start;
+        while let Some(&(scope, i)) = by_start.get(next) {
+            if scope.start > at {
+                break;
             }
-            let Some(scope) = d.scope else { continue };
-            if finding.location.span.start < scope.start || finding.location.span.start > scope.end
-            {
+            let place = in_play.partition_point(|&(j, _)| j < i);
+            in_play.insert(place, (i, scope.end));
+            next += 1;
+        }
+        in_play.retain(|&(_, end)| end >= at);
+        let is_locked = locked.iter().any(|l| **l == *finding.check);
+        let mut reason = None;
+        for &(i, _) in &in_play {
+            let d = &mut directives[i];
+            if d.expired(today) || is_locked {
                 continue;
             }
             for e in &mut d.entries {
@@ -256,6 +259,52 @@ pub fn apply(outcome: &mut Outcome, settings: &RunSettings, options: &Options<'_
                 justification,
             }));
         }
+    }
+}
+
+/// Applies every suppression to `outcome`, then adds the meta findings about them.
+pub fn apply(outcome: &mut Outcome, settings: &RunSettings, options: &Options<'_>) {
+    let locked = &options.config.locked_checks;
+    let mut directives = Vec::new();
+    // Each file's directives, so that a finding is matched against its own file's only.
+    let mut by_file: HashMap<*const SourceFile, std::ops::Range<usize>> = HashMap::new();
+    for input in &mut outcome.inputs {
+        let start = directives.len();
+        directives.append(&mut input.directives);
+        by_file.insert(Arc::as_ptr(&input.source), start..directives.len());
+    }
+    for d in &mut directives {
+        validate(d, options.catalog, locked);
+    }
+    // Findings that arrive suppressed are left as they are, by directives and ignores alike.
+    let open: Vec<usize> = (0..outcome.findings.len())
+        .filter(|&i| outcome.findings[i].suppression.is_none())
+        .collect();
+    // Each file's open findings, in the order of their position in it.
+    let mut per_file: HashMap<*const SourceFile, Vec<usize>> = HashMap::new();
+    for &i in &open {
+        let file = Arc::as_ptr(&outcome.findings[i].location.file);
+        per_file.entry(file).or_default().push(i);
+    }
+    for (file, mut findings) in per_file {
+        let own = by_file.get(&file).cloned().unwrap_or_default();
+        findings.sort_by_key(|&i| (outcome.findings[i].location.span.start, i));
+        apply_directives(
+            &mut outcome.findings,
+            &findings,
+            &mut directives[own],
+            locked,
+            options.today,
+        );
+    }
+    let mut ignores: Vec<(IgnoreMatcher, bool)> = options
+        .config
+        .ignores
+        .iter()
+        .map(|i| (IgnoreMatcher::new(i), false))
+        .collect();
+    for &i in &open {
+        let finding = &mut outcome.findings[i];
         // A matching config ignore is in force even where the manifest already suppresses the
         // finding, so it is not reported as unused.
         for (ignore, used) in &mut ignores {
