@@ -290,12 +290,22 @@ impl<'a> Inventory<'a> {
     }
 
     /// Indexes into [`Inventory::pods`] of the pod templates of `namespace` that `selector`
-    /// matches. An equality requirement narrows the candidates through the label index first.
+    /// matches. The candidates are the pods carrying the selector's rarest `key=value`
+    /// (through the label index): a selector's first pair is often shared by every pod of the
+    /// namespace (`tier: web`), which made each selection a pass over all of them.
     #[must_use]
     pub fn select_ids(&self, namespace: &str, selector: &Selector) -> Vec<usize> {
         let matches = |&i: &usize| selector.matches(self.pods[i].labels);
-        match selector.equality() {
-            Some((k, v)) => self.pods_with(namespace, k, v).filter(matches).collect(),
+        let rarest = selector
+            .equalities()
+            .map(|(k, v)| self.pods_with(namespace, k, v))
+            .min_by_key(|pods| pods.len());
+        match rarest {
+            Some(candidates) => candidates
+                .iter()
+                .map(|&(_, _, i)| i)
+                .filter(matches)
+                .collect(),
             None => self
                 .pods_by_namespace
                 .get(namespace)
@@ -307,22 +317,15 @@ impl<'a> Inventory<'a> {
         }
     }
 
-    /// Indexes of the pod templates of `namespace` labelled `key=value`, in pod order.
-    fn pods_with<'s>(
-        &'s self,
-        namespace: &str,
-        key: &'s str,
-        value: &'s str,
-    ) -> impl Iterator<Item = usize> + 's {
+    /// The entries of the label index of `namespace` for `key=value`, in pod order.
+    fn pods_with(&self, namespace: &str, key: &str, value: &str) -> &[(&'a str, &'a str, usize)] {
         let labels = self
             .pods_by_label
             .get(namespace)
             .map_or(&[][..], Vec::as_slice);
         let start = labels.partition_point(|&(k, v, _)| (k, v) < (key, value));
-        labels[start..]
-            .iter()
-            .take_while(move |&&(k, v, _)| (k, v) == (key, value))
-            .map(|&(_, _, i)| i)
+        let len = labels[start..].partition_point(|&(k, v, _)| (k, v) == (key, value));
+        &labels[start..start + len]
     }
 
     /// Pod templates of `namespace` that `selector` matches.
@@ -346,7 +349,7 @@ impl<'a> Inventory<'a> {
                 continue;
             };
             for v in values {
-                for i in self.pods_with(namespace, k, v) {
+                for &(_, _, i) in self.pods_with(namespace, k, v) {
                     *shared.entry(i).or_default() += 1;
                 }
             }
@@ -371,4 +374,63 @@ pub fn label_map(node: NodeRef<'_>) -> Labels {
             Some((k.text()?.to_string(), value))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::engine::{run, RunSettings};
+    use crate::source::SourceFile;
+
+    #[test]
+    fn selections_start_from_the_rarest_pair_and_still_need_every_pair() {
+        // Fifty pods carry `tier: web` and three `tier: db`; the other pair of each selector
+        // names one pod or none, and is the rarer one.
+        let mut docs: Vec<String> = (0..53)
+            .map(|i| {
+                let tier = if i < 50 { "web" } else { "db" };
+                format!(
+                    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d{i}}}\nspec:\n  selector: {{matchLabels: {{app: a{i}}}}}\n  template:\n    metadata: {{labels: {{app: a{i}, tier: {tier}}}}}\n    spec:\n      containers: [{{name: c, image: 'nginx:1.27'}}]\n"
+                )
+            })
+            .collect();
+        for (name, selector) in [
+            ("hit", "{tier: web, app: a7}"),
+            ("miss", "{tier: web, app: nobody}"),
+            // `app: a7` is the rarer pair, and its pod is not `tier: db`.
+            ("wrong-tier", "{tier: db, app: a7}"),
+        ] {
+            docs.push(format!(
+                "apiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n  selector: {selector}\n  ports: [{{port: 80}}]\n"
+            ));
+        }
+        for (name, selector) in [
+            ("pdb-hit", "{tier: web, app: a9}"),
+            ("pdb-miss", "{tier: web, app: nobody}"),
+        ] {
+            docs.push(format!(
+                "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {{name: {name}}}\nspec:\n  minAvailable: 1\n  selector: {{matchLabels: {selector}}}\n"
+            ));
+        }
+        let text = docs.join("---\n");
+        let outcome = run(
+            vec![Arc::new(SourceFile::new("all.yaml", text))],
+            &RunSettings::defaults(),
+        );
+        let flagged: Vec<(&str, &str)> = outcome
+            .findings
+            .iter()
+            .filter(|f| f.check.ends_with("-selects-nothing"))
+            .map(|f| (&*f.check, f.object.as_ref().map_or("", |o| o.name.as_str())))
+            .collect();
+        assert_eq!(
+            flagged,
+            [
+                ("service-selects-nothing", "miss"),
+                ("service-selects-nothing", "wrong-tier"),
+                ("pdb-selects-nothing", "pdb-miss"),
+            ]
+        );
+    }
 }

@@ -119,10 +119,10 @@ impl Selector {
         self.requirements.iter().all(|r| r.matches(labels))
     }
 
-    /// An equality (`key=value`) every selected pod must carry, used to look pods up by label.
-    #[must_use]
-    pub fn equality(&self) -> Option<(&str, &str)> {
-        self.requirements.iter().find_map(|r| match r {
+    /// The equalities (`key=value`) every selected pod must carry, used to look pods up by
+    /// label.
+    pub fn equalities(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.requirements.iter().filter_map(|r| match r {
             Requirement::In(k, v) if v.len() == 1 => Some((k.as_str(), v[0].as_str())),
             _ => None,
         })
@@ -306,7 +306,7 @@ mod tests {
             ("team", "x"),
             ("env", "dev")
         ])));
-        assert_eq!(sel.equality(), Some(("app", "web")));
+        assert_eq!(sel.equalities().collect::<Vec<_>>(), [("app", "web")]);
     }
 
     #[test]
