@@ -1,13 +1,18 @@
 //! Fuzz target: any bytes, decoded and linted with every built-in check (enabled or not), must
 //! never panic; a panicking check would surface as an `internal-error` finding, which is a bug.
-//! The input is linted twice, keeping and freeing the text, and both runs must report the same
-//! findings at the same lines and columns.
+//! The input is linted twice, keeping the text and freeing it (with the fingerprint and secret
+//! spans the human report reads files again with), suppressions applied to both: both runs must
+//! report the same findings at the same lines and columns, suppressed alike, with the same
+//! secret spans.
 #![no_main]
 
 use std::sync::{Arc, OnceLock};
 
-use kubelint_core::engine::{run, RunSettings};
+use kubelint_core::config::file::SuppressConfig;
+use kubelint_core::engine::{run, Outcome, RunSettings};
 use kubelint_core::load::source_from_bytes;
+use kubelint_core::source::text_fingerprint;
+use kubelint_core::suppress::{self, Date};
 use libfuzzer_sys::fuzz_target;
 
 fn settings(retain_text: bool) -> &'static RunSettings {
@@ -15,6 +20,7 @@ fn settings(retain_text: bool) -> &'static RunSettings {
     static FREE: OnceLock<RunSettings> = OnceLock::new();
     let make = move || RunSettings {
         retain_text,
+        fingerprint_text: !retain_text,
         ..RunSettings::with_checks(kubelint_core::checks::builtin())
     };
     if retain_text {
@@ -27,19 +33,41 @@ fn settings(retain_text: bool) -> &'static RunSettings {
 fuzz_target!(|data: &[u8]| {
     let lint = |retain_text| {
         let source = Arc::new(source_from_bytes("fuzz.yaml".into(), data.to_vec()));
-        run(vec![source], settings(retain_text))
+        let settings = settings(retain_text);
+        let mut outcome = run(vec![source], settings);
+        suppress::apply(
+            &mut outcome,
+            settings,
+            &suppress::Options {
+                catalog: kubelint_core::checks::builtin(),
+                config: &SuppressConfig::default(),
+                today: Date::parse("2026-06-01").expect("a valid date"),
+            },
+        );
+        outcome
     };
     let kept = lint(true);
     for f in &kept.findings {
         assert!(&*f.check != "internal-error", "{}", f.message);
     }
     let freed = lint(false);
-    let positions = |outcome: &kubelint_core::engine::Outcome| -> Vec<_> {
+    let positions = |outcome: &Outcome| -> Vec<_> {
         outcome
             .findings
             .iter()
-            .map(|f| (f.check.clone(), f.location.start, f.location.end, f.message.clone()))
+            .map(|f| {
+                (
+                    f.check.clone(),
+                    f.location.start,
+                    f.location.end,
+                    f.message.clone(),
+                    f.suppression.as_ref().map(|s| s.justification.clone()),
+                )
+            })
             .collect()
     };
     assert_eq!(positions(&kept), positions(&freed));
+    let (kept, freed) = (&kept.inputs[0], &freed.inputs[0]);
+    assert_eq!(kept.secret_spans, freed.secret_spans);
+    assert_eq!(freed.text_fingerprint, Some(text_fingerprint(&kept.source.text)));
 });
