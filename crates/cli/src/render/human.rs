@@ -55,10 +55,17 @@ impl SourceCode for IndexedText {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let line = self
-            .line_starts
-            .partition_point(|&start| start <= span.offset())
-            .saturating_sub(1);
+        let line = self.line_of(span.offset());
+        let last_line = self.line_of(
+            (span.offset() + span.len())
+                .saturating_sub(1)
+                .max(span.offset()),
+        );
+        let shown = line.saturating_sub(context_lines_before)
+            ..=(last_line + context_lines_after).min(self.line_starts.len() - 1);
+        if shown.into_iter().any(|l| self.line_len(l) > LONG_LINE) {
+            return Ok(self.cut_around(span, line, last_line, context_lines_before == 0));
+        }
         let skipped = line.saturating_sub(context_lines_before + 1);
         let from = self.line_starts[skipped];
         let window = &self.text.as_bytes()[from..];
@@ -74,6 +81,68 @@ impl SourceCode for IndexedText {
             inner.column(),
             inner.line_count() + skipped,
         )))
+    }
+}
+
+/// A line longer than this many bytes is not shown whole: a minified JSON manifest is one
+/// line, and showing it for each finding made a 51 KB file a 372 MB report.
+const LONG_LINE: usize = 512;
+
+/// How much of a long line a snippet shows on each side of its span, in bytes.
+const SNIPPET_REACH: usize = 120;
+
+impl IndexedText {
+    /// The 0-based line holding byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1)
+    }
+
+    /// The length of line `line` with its line break.
+    fn line_len(&self, line: usize) -> usize {
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(self.text.len(), |&next| next);
+        end - self.line_starts[line]
+    }
+
+    /// The span's own lines, without context lines, cut to [`SNIPPET_REACH`] bytes on each
+    /// side of it. `at_span` starts them at the span itself, as miette's own reading without
+    /// context does (for the `[file:line:column]` header).
+    fn cut_around<'a>(
+        &'a self,
+        span: &SourceSpan,
+        line: usize,
+        last_line: usize,
+        at_span: bool,
+    ) -> Box<dyn SpanContents<'a> + 'a> {
+        let text = self.text.as_str();
+        let line_start = self.line_starts[line];
+        let span_start = span.offset().min(text.len());
+        let span_end = (span.offset() + span.len()).min(text.len());
+        let line_end = self.line_starts[last_line] + self.line_len(last_line);
+        let mut start = if at_span {
+            span_start
+        } else {
+            span_start.saturating_sub(SNIPPET_REACH).max(line_start)
+        };
+        while !text.is_char_boundary(start) {
+            start += 1;
+        }
+        let mut end = (span_end + SNIPPET_REACH).min(line_end).max(start);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        // Columns count bytes from the line's start, as miette's own reading does.
+        Box::new(MietteSpanContents::new(
+            &text.as_bytes()[start..end],
+            SourceSpan::new(start.into(), end - start),
+            line,
+            span_start - line_start,
+            last_line,
+        ))
     }
 }
 
@@ -220,6 +289,65 @@ mod tests {
             c.column(),
             c.line_count(),
         ))
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_span() {
+        let text = format!("{}SPAN{}\nnext\n", "é".repeat(1000), "y".repeat(2000));
+        let at = "é".len() * 1000;
+        let indexed = IndexedText::new(Arc::new(text.clone()));
+        let span = SourceSpan::new(at.into(), 4);
+        let c = indexed.read_span(&span, 1, 1).unwrap();
+        let data = std::str::from_utf8(c.data()).expect("cut at character boundaries");
+        assert!(data.contains("SPAN") && !data.contains("next"), "{data}");
+        assert!(
+            c.data().len() <= 4 + 2 * SNIPPET_REACH,
+            "{}",
+            c.data().len()
+        );
+        assert_eq!(&text[c.span().offset()..][..c.data().len()], data);
+        assert_eq!(c.line(), 0);
+        // Without context, from the span itself, with its column, as miette reads it.
+        let c = indexed.read_span(&span, 0, 0).unwrap();
+        assert!(c.data().starts_with(b"SPAN"));
+        assert_eq!((c.line(), c.column()), (0, at));
+        // A short line next to a long one is still read by miette, context and all.
+        let short = SourceSpan::new((text.len() - 5).into(), 4);
+        let c = indexed.read_span(&short, 0, 0).unwrap();
+        assert_eq!((c.data(), c.line()), (&b"next"[..], 1));
+    }
+
+    #[test]
+    fn a_finding_in_a_minified_manifest_shows_a_piece_of_its_line() {
+        use kubelint_core::engine::{run, RunSettings};
+        use kubelint_core::source::SourceFile;
+        let pods: Vec<String> = (0..40)
+            .map(|i| format!("{{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{{\"name\":\"p{i}\"}},\"spec\":{{\"hostNetwork\":true,\"containers\":[{{\"name\":\"c\",\"image\":\"nginx:1.27\"}}]}}}}"))
+            .collect();
+        let text = format!(
+            "{{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[{}]}}",
+            pods.join(",")
+        );
+        let source = Arc::new(SourceFile::new("list.json", text.as_str()));
+        let outcome = run(vec![source], &RunSettings::defaults());
+        let shown: Vec<&Finding> = outcome
+            .findings
+            .iter()
+            .filter(|f| &*f.check == "host-network")
+            .collect();
+        assert_eq!(shown.len(), 40);
+        let mut out = Vec::new();
+        let whole = Arc::new(text.clone());
+        write(&shown, &mut |_| Arc::clone(&whole), false, &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(out.matches("╰── host network").count(), 40, "{out}");
+        // Each report holds a piece of the line around its finding, not the whole line.
+        assert!(
+            out.len() < 40 * 2_000,
+            "{} bytes for a {}-byte line",
+            out.len(),
+            text.len()
+        );
     }
 
     #[test]
