@@ -351,6 +351,52 @@ mod tests {
     }
 
     #[test]
+    fn any_span_of_any_text_reads_a_slice_holding_its_start() {
+        // Texts of short and long lines, two-byte characters and every kind of line break,
+        // from a fixed pseudo-random sequence.
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..40 {
+            let mut text = String::new();
+            for _ in 0..next(12) + 1 {
+                let width = if next(3) == 0 { next(1500) } else { next(40) };
+                for _ in 0..width {
+                    text.push(if next(5) == 0 { 'é' } else { 'a' });
+                }
+                text.push_str(["\n", "\r\n", "\r"][next(3) as usize]);
+            }
+            let indexed = IndexedText::new(Arc::new(text.clone()));
+            for _ in 0..200 {
+                let mut start = next(text.len() as u64 + 1) as usize;
+                while !text.is_char_boundary(start) {
+                    start -= 1;
+                }
+                let mut len = next((text.len() - start) as u64 + 1).min(300) as usize;
+                // Spans of findings start and end at character boundaries.
+                while !text.is_char_boundary(start + len) {
+                    len -= 1;
+                }
+                let span = SourceSpan::new(start.into(), len);
+                for (before, after) in [(0, 0), (1, 1), (2, 0)] {
+                    let c = indexed.read_span(&span, before, after).unwrap();
+                    let at = c.span().offset();
+                    assert_eq!(&text.as_bytes()[at..at + c.data().len()], c.data());
+                    assert!(std::str::from_utf8(c.data()).is_ok());
+                    assert!(
+                        at <= start && start <= at + c.data().len(),
+                        "{start} in {at}+"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn indexed_text_reads_what_miette_reads_from_the_start() {
         let text = "a: 1\nb:\r\n  c: 2\r\rd: [x,\n  y]\n\n\ne: \"long value\"\r\nf: 3";
         let indexed = IndexedText::new(Arc::new(text.to_string()));
