@@ -130,13 +130,17 @@ pub fn is_cluster_scoped(kind: &str) -> bool {
 #[derive(Debug, Default)]
 pub struct Inventory<'a> {
     pub entries: Vec<Entry<'a>>,
-    /// Every entry, ordered by kind, namespace, name and then input order. Sorted vectors
-    /// rather than nested hash maps: a run holds this for every object at once.
+    /// Every entry, ordered by the hash of its kind, namespace and name, then by those, then
+    /// by input order. Sorted vectors rather than nested hash maps: a run holds this for every
+    /// object at once.
     by_key: Vec<usize>,
+    /// The hash of each entry of `by_key`, at the same index: lookups search these integers
+    /// and compare names (scattered over the heap) only among entries whose hash agrees.
+    key_hashes: Vec<u32>,
     pub pods: Vec<PodTemplate<'a>>,
     pods_by_namespace: HashMap<&'a str, Vec<usize>>,
-    /// By namespace: every `(key, value, pod)` label of its pods, sorted.
-    pods_by_label: HashMap<&'a str, Vec<(&'a str, &'a str, usize)>>,
+    /// By namespace: every label of its pods, sorted.
+    pods_by_label: HashMap<&'a str, Vec<LabelEntry<'a>>>,
     by_kind: HashMap<&'a str, Vec<usize>>,
 }
 
@@ -224,10 +228,13 @@ impl<'a> Inventory<'a> {
         }
         for (i, pod) in inv.pods.iter().enumerate() {
             let by_label = inv.pods_by_label.entry(pod.namespace).or_default();
-            by_label.extend(pod.labels.iter().map(|(k, v)| (k.as_str(), v.as_str(), i)));
+            by_label.extend(pod_labels(crate::source::to_u32(i), pod.labels));
         }
-        // The cross pass waits for this index: its sorts run on every thread.
+        // The cross pass waits for this index: its hashes and sorts run on every thread.
         inv.pods_by_label.par_iter_mut().for_each(|(_, labels)| {
+            for label in labels.iter_mut() {
+                label.0 = pair_hash(label.1, label.2);
+            }
             labels.par_sort_unstable();
             labels.shrink_to_fit();
         });
@@ -238,9 +245,11 @@ impl<'a> Inventory<'a> {
             entries.shrink_to_fit();
         }
         let entries = &inv.entries;
+        let hashes: Vec<u32> = entries.par_iter().map(|e| key_hash(e.key())).collect();
         inv.by_key = (0..entries.len()).collect();
         inv.by_key
-            .par_sort_unstable_by_key(|&i| (entries[i].key(), i));
+            .par_sort_unstable_by_key(|&i| (hashes[i], entries[i].key(), i));
+        inv.key_hashes = inv.by_key.iter().map(|&i| hashes[i]).collect();
         inv
     }
 
@@ -257,18 +266,38 @@ impl<'a> Inventory<'a> {
     #[must_use]
     pub fn find(&self, kind: &str, namespace: &str, name: &str) -> &[usize] {
         let key = (kind, namespace, name);
-        let start = self
-            .by_key
-            .partition_point(|&i| self.entries[i].key() < key);
-        let len = self.by_key[start..].partition_point(|&i| self.entries[i].key() == key);
+        let same_hash = self.same_hash(key_hash(key));
+        let start = same_hash.partition_point(|&i| self.entries[i].key() < key);
+        let len = same_hash[start..].partition_point(|&i| self.entries[i].key() == key);
+        &same_hash[start..start + len]
+    }
+
+    /// The entries of `by_key` whose key hashes to `hash`.
+    fn same_hash(&self, hash: u32) -> &[usize] {
+        let start = self.key_hashes.partition_point(|&h| h < hash);
+        let len = self.key_hashes[start..].partition_point(|&h| h == hash);
         &self.by_key[start..start + len]
     }
 
     /// Every group of two or more entries with the same kind, namespace and name, each in
     /// input order (externals last).
     pub fn same_key_groups(&self) -> impl Iterator<Item = &[usize]> {
-        self.by_key
-            .chunk_by(|&a, &b| self.entries[a].key() == self.entries[b].key())
+        let hashes = self.key_hashes.chunk_by(|a, b| a == b);
+        let mut start = 0;
+        hashes
+            .flat_map(move |run| {
+                let same_hash = &self.by_key[start..start + run.len()];
+                start += run.len();
+                // Keys that share a hash are rare; only they are compared as text.
+                let groups: Vec<&[usize]> = if same_hash.len() > 1 {
+                    same_hash
+                        .chunk_by(|&a, &b| self.entries[a].key() == self.entries[b].key())
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                groups
+            })
             .filter(|group| group.len() > 1)
     }
 
@@ -303,7 +332,7 @@ impl<'a> Inventory<'a> {
         match rarest {
             Some(candidates) => candidates
                 .iter()
-                .map(|&(_, _, i)| i)
+                .map(|&(_, _, _, i)| i as usize)
                 .filter(matches)
                 .collect(),
             None => self
@@ -318,13 +347,14 @@ impl<'a> Inventory<'a> {
     }
 
     /// The entries of the label index of `namespace` for `key=value`, in pod order.
-    fn pods_with(&self, namespace: &str, key: &str, value: &str) -> &[(&'a str, &'a str, usize)] {
+    fn pods_with(&self, namespace: &str, key: &str, value: &str) -> &[LabelEntry<'a>] {
         let labels = self
             .pods_by_label
             .get(namespace)
             .map_or(&[][..], Vec::as_slice);
-        let start = labels.partition_point(|&(k, v, _)| (k, v) < (key, value));
-        let len = labels[start..].partition_point(|&(k, v, _)| (k, v) == (key, value));
+        let want = (pair_hash(key, value), key, value);
+        let start = labels.partition_point(|&(h, k, v, _)| (h, k, v) < want);
+        let len = labels[start..].partition_point(|&(h, k, v, _)| (h, k, v) == want);
         &labels[start..start + len]
     }
 
@@ -349,8 +379,8 @@ impl<'a> Inventory<'a> {
                 continue;
             };
             for v in values {
-                for &(_, _, i) in self.pods_with(namespace, k, v) {
-                    *shared.entry(i).or_default() += 1;
+                for &(_, _, _, i) in self.pods_with(namespace, k, v) {
+                    *shared.entry(i as usize).or_default() += 1;
                 }
             }
         }
@@ -359,6 +389,49 @@ impl<'a> Inventory<'a> {
             .max_by_key(|&(i, n)| (n, std::cmp::Reverse(i)))
             .map(|(i, _)| &self.pods[i])
     }
+}
+
+/// One label of a pod in the label index: the hash of its key and value, the key, the value
+/// and the pod. Entries sort by hash first, so that building and searching the index compare
+/// integers and read label text (scattered over the heap, a cache miss each) only among
+/// entries whose hash agrees.
+type LabelEntry<'a> = (u32, &'a str, &'a str, u32);
+
+/// The entries of one pod's labels, hashed later (on every thread).
+fn pod_labels(pod: u32, labels: &Labels) -> impl Iterator<Item = LabelEntry<'_>> {
+    labels
+        .iter()
+        .map(move |(k, v)| (0, k.as_str(), v.as_str(), pod))
+}
+
+/// A hash of a label's key and value.
+fn pair_hash(key: &str, value: &str) -> u32 {
+    text_hash(&[key, value])
+}
+
+/// A hash of an entry's kind, namespace and name.
+fn key_hash((kind, namespace, name): (&str, &str, &str)) -> u32 {
+    text_hash(&[kind, namespace, name])
+}
+
+/// A hash of a few texts (FxHash's word-at-a-time mixing). It only orders indexes, so it need
+/// not resist anything; equal texts always hash alike.
+fn text_hash(texts: &[&str]) -> u32 {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    let mut hash: u64 = 0;
+    let mut add = |word: u64| hash = (hash.rotate_left(5) ^ word).wrapping_mul(SEED);
+    for text in texts {
+        let mut words = text.as_bytes().chunks_exact(8);
+        for word in words.by_ref() {
+            add(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])));
+        }
+        let mut last = [0u8; 8];
+        let rest = words.remainder();
+        last[..rest.len()].copy_from_slice(rest);
+        // The length ends each text, so that `a`,`bc` and `ab`,`c` hash apart.
+        add(u64::from_le_bytes(last) ^ (text.len() as u64) << 56);
+    }
+    (hash >> 32) as u32
 }
 
 /// A `labels:` mapping as the API stores it.
@@ -380,8 +453,110 @@ pub fn label_map(node: NodeRef<'_>) -> Labels {
 mod tests {
     use std::sync::Arc;
 
+    use super::{key_hash, pair_hash, Inventory};
     use crate::engine::{run, RunSettings};
     use crate::source::SourceFile;
+
+    /// Two names `n{i}`, `n{j}` whose ConfigMaps in namespace `a` share a key hash.
+    fn colliding_names() -> (String, String) {
+        let mut seen = std::collections::HashMap::new();
+        for i in 0.. {
+            let name = format!("n{i}");
+            if let Some(first) = seen.insert(key_hash(("ConfigMap", "a", &name)), name.clone()) {
+                return (first, name);
+            }
+        }
+        unreachable!()
+    }
+
+    #[test]
+    fn lookups_and_duplicate_groups_tell_apart_keys_of_one_hash() {
+        let (first, second) = colliding_names();
+        // Each colliding name twice, next to names that repeat across kinds and namespaces.
+        let mut names: Vec<(String, &str, &str)> = [&first, &second, &first, &second]
+            .into_iter()
+            .map(|n| (n.clone(), "ConfigMap", "a"))
+            .collect();
+        for i in 0..30 {
+            names.push((
+                format!("m{}", i % 7),
+                ["ConfigMap", "Secret"][i % 2],
+                ["a", "b"][i % 3 % 2],
+            ));
+        }
+        let text = names
+            .iter()
+            .map(|(name, kind, ns)| {
+                format!(
+                    "apiVersion: v1\nkind: {kind}\nmetadata: {{name: {name}, namespace: {ns}}}\n"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("---\n");
+        let outcome = run(
+            vec![Arc::new(SourceFile::new("all.yaml", text))],
+            &RunSettings::defaults(),
+        );
+        let settings = RunSettings::defaults();
+        let inv = Inventory::build(&outcome.inputs, &settings);
+        assert_eq!(inv.find("ConfigMap", "a", &first), [0, 2]);
+        assert_eq!(inv.find("ConfigMap", "a", &second), [1, 3]);
+        assert!(inv.find("ConfigMap", "b", &first).is_empty());
+        for (i, (name, kind, ns)) in names.iter().enumerate() {
+            let scanned: Vec<usize> = (0..names.len())
+                .filter(|&j| names[j] == (name.clone(), *kind, *ns))
+                .collect();
+            assert!(scanned.contains(&i));
+            assert_eq!(inv.find(kind, ns, name), scanned);
+        }
+        let mut groups: Vec<Vec<usize>> = inv.same_key_groups().map(<[usize]>::to_vec).collect();
+        groups.sort();
+        let mut expected: Vec<Vec<usize>> = Vec::new();
+        for (i, key) in names.iter().enumerate() {
+            let group: Vec<usize> = (0..names.len()).filter(|&j| names[j] == *key).collect();
+            if group.len() > 1 && group[0] == i {
+                expected.push(group);
+            }
+        }
+        expected.sort();
+        assert_eq!(groups, expected);
+    }
+
+    #[test]
+    fn label_pairs_of_one_hash_select_their_own_pods() {
+        // Two values of `app` whose pairs share a hash, each on one Deployment's pods; a
+        // Service selects each.
+        let mut seen = std::collections::HashMap::new();
+        let (first, second) = (0..)
+            .find_map(|i| {
+                let value = format!("v{i}");
+                seen.insert(pair_hash("app", &value), value.clone())
+                    .map(|first| (first, value))
+            })
+            .unwrap_or_default();
+        let mut docs = Vec::new();
+        for value in [&first, &second] {
+            docs.push(format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d-{value}}}\nspec:\n  selector: {{matchLabels: {{app: {value}}}}}\n  template:\n    metadata: {{labels: {{app: {value}}}}}\n    spec:\n      containers: [{{name: c, image: 'nginx:1.27'}}]\n"
+            ));
+        }
+        for value in [&first, &second, &"none".to_string()] {
+            docs.push(format!(
+                "apiVersion: v1\nkind: Service\nmetadata: {{name: s-{value}}}\nspec:\n  selector: {{app: {value}}}\n  ports: [{{port: 80}}]\n"
+            ));
+        }
+        let outcome = run(
+            vec![Arc::new(SourceFile::new("all.yaml", docs.join("---\n")))],
+            &RunSettings::defaults(),
+        );
+        let flagged: Vec<&str> = outcome
+            .findings
+            .iter()
+            .filter(|f| &*f.check == "service-selects-nothing")
+            .map(|f| f.object.as_ref().map_or("", |o| o.name.as_str()))
+            .collect();
+        assert_eq!(flagged, ["s-none"]);
+    }
 
     #[test]
     fn selections_start_from_the_rarest_pair_and_still_need_every_pair() {
