@@ -226,15 +226,72 @@ pub fn run_inputs(
             obj.facts = object::facts::Facts::default();
         }
     });
-    // Sized once: growing a vector of every finding by doubling would briefly hold two.
-    let mut findings =
-        Vec::with_capacity(per_file.iter().chain(&cross).map(Vec::len).sum::<usize>());
-    for some in per_file.into_iter().chain(cross) {
-        findings.extend(some);
-    }
-    sort_findings(&mut findings);
+    let mut findings = merge_findings(&inputs, per_file, cross);
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
     (Outcome { inputs, findings }, failures)
+}
+
+/// Every finding of the run in one list, in the order [`sort_findings`] gives the files' lists
+/// followed by the cross checks' lists. Each file's list is sorted by its worker and holds
+/// findings in that file only, so when no two inputs share a path, the lists taken in path
+/// order are already in order, and only the cross checks' findings are sorted here and merged
+/// in: sorting every finding of a large run at the end read them all in a random order, about
+/// a tenth of a second on 100,000 objects.
+fn merge_findings(
+    inputs: &[ParsedInput],
+    mut per_file: Vec<Vec<Finding>>,
+    cross: Vec<Vec<Finding>>,
+) -> Vec<Finding> {
+    // Sized once: growing a vector of every finding by doubling would briefly hold two.
+    let total = per_file.iter().chain(&cross).map(Vec::len).sum::<usize>();
+    let mut findings = Vec::with_capacity(total);
+    let mut by_path: Vec<usize> = (0..inputs.len()).collect();
+    by_path.sort_by(|&a, &b| inputs[a].source.path.cmp(&inputs[b].source.path));
+    let paths_differ = by_path
+        .windows(2)
+        .all(|pair| inputs[pair[0]].source.path != inputs[pair[1]].source.path);
+    if !paths_differ {
+        // Findings of two inputs with one path interleave: sort them all.
+        for some in per_file.into_iter().chain(cross) {
+            findings.extend(some);
+        }
+        sort_findings(&mut findings);
+        return findings;
+    }
+    let mut cross_findings = Vec::with_capacity(cross.iter().map(Vec::len).sum::<usize>());
+    for some in cross {
+        cross_findings.extend(some);
+    }
+    sort_findings(&mut cross_findings);
+    let mut cross_findings = cross_findings.into_iter().peekable();
+    for &input in &by_path {
+        for finding in std::mem::take(&mut per_file[input]) {
+            // On equal keys the file's own finding comes first, as it came first in the list
+            // the whole run used to sort.
+            while let Some(earlier) =
+                cross_findings.next_if(|c| compare_findings(c, &finding).is_lt())
+            {
+                findings.push(earlier);
+            }
+            findings.push(finding);
+        }
+    }
+    findings.extend(cross_findings);
+    findings
+}
+
+/// [`Finding::sort_key`] order, without comparing the paths of findings in one file.
+fn compare_findings(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    let (a_at, b_at) = (&a.location, &b.location);
+    let path = if Arc::ptr_eq(&a_at.file, &b_at.file) {
+        std::cmp::Ordering::Equal
+    } else {
+        a_at.file.path.cmp(&b_at.file.path)
+    };
+    path.then(a_at.start.line.cmp(&b_at.start.line))
+        .then(a_at.start.column.cmp(&b_at.start.column))
+        .then_with(|| a.check.cmp(&b.check))
+        .then_with(|| a.message.cmp(&b.message))
 }
 
 /// Sorts findings by [`Finding::sort_key`], stably, without the second copy of every finding a
@@ -395,6 +452,11 @@ fn check_and_finish(
     check_objects(parsed, settings, plan, found);
     for (mut input, mut findings) in parsed.drain(..).zip(found.drain(..)) {
         finish_file(&mut input, &mut findings, settings);
+        // Sorted here, where the list is small and at hand (see [`merge_findings`]).
+        debug_assert!(findings
+            .iter()
+            .all(|f| Arc::ptr_eq(&f.location.file, &input.source)));
+        findings.sort_by(compare_findings);
         on_file();
         done.push(Ok((input, findings)));
     }
@@ -1181,6 +1243,78 @@ mod tests {
         sort_findings(&mut tied);
         let labels: Vec<_> = tied.iter().map(|f| f.label.as_deref().unwrap()).collect();
         assert_eq!(labels, ["0", "2", "4", "1", "3"]);
+    }
+
+    /// Files' lists sorted one by one and merged in path order with the cross checks' findings
+    /// come out exactly as sorting every finding together did, ties included, whether or not
+    /// two inputs share a path.
+    #[test]
+    fn merging_sorted_file_lists_orders_as_sorting_them_all() {
+        let settings = RunSettings::defaults();
+        for names in [
+            ["c.yaml", "a.yaml", "b.yaml"],
+            ["b.yaml", "a.yaml", "b.yaml"],
+        ] {
+            let inputs: Vec<ParsedInput> = names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let text = "a: 1\nb: 2\nc: 3\n";
+                    parse_input(i, Arc::new(SourceFile::new(*name, text)), &settings).0
+                })
+                .collect();
+            let mut tag = 0;
+            let mut finding = |input: &ParsedInput, line: u32, check: &str| {
+                let file = &input.source;
+                let at = file.line_start(line);
+                tag += 1;
+                Finding {
+                    check: check.into(),
+                    severity: Severity::Info,
+                    message: "m".into(),
+                    location: Location::new(file, Span::new(at, at + 1)),
+                    label: Some(tag.to_string().into()),
+                    path: None,
+                    object: None,
+                    container: None,
+                    helm_source: None,
+                    related: Vec::new(),
+                    remediation: "r".into(),
+                    secret: false,
+                    suppression: None,
+                }
+            };
+            let mut per_file: Vec<Vec<Finding>> = Vec::new();
+            for input in &inputs {
+                let list = (0..12)
+                    .map(|k| finding(input, 1 + (k * 7) % 3, ["b", "a"][k as usize % 2]))
+                    .collect();
+                per_file.push(list);
+            }
+            let mut cross: Vec<Vec<Finding>> = Vec::new();
+            for c in 0..3 {
+                let list = (0..10)
+                    .map(|k| {
+                        let input = &inputs[(k + c) % 3];
+                        finding(input, 1 + (k as u32 * 5) % 3, ["a", "c", "b"][(k + c) % 3])
+                    })
+                    .collect();
+                cross.push(list);
+            }
+            let mut expected: Vec<Finding> =
+                per_file.iter().chain(&cross).flatten().cloned().collect();
+            sort_findings(&mut expected);
+            for list in &mut per_file {
+                list.sort_by(compare_findings);
+            }
+            let merged = merge_findings(&inputs, per_file, cross);
+            let tags = |list: &[Finding]| -> Vec<String> {
+                list.iter()
+                    .map(|f| f.label.as_deref().unwrap_or_default().to_string())
+                    .collect()
+            };
+            assert_eq!(tags(&merged), tags(&expected), "{names:?}");
+        }
     }
 
     /// A file holding more objects than one group of views checks every object as a file of
