@@ -3,6 +3,7 @@
 //! indexed by namespace and by label so selector lookups never scan all objects.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
 
@@ -138,10 +139,10 @@ pub struct Inventory<'a> {
     /// and compare names (scattered over the heap) only among entries whose hash agrees.
     key_hashes: Vec<u32>,
     pub pods: Vec<PodTemplate<'a>>,
-    pods_by_namespace: HashMap<&'a str, Vec<usize>>,
+    pods_by_namespace: TextMap<&'a str, Vec<usize>>,
     /// By namespace: every label of its pods, sorted.
-    pods_by_label: HashMap<&'a str, Vec<LabelEntry<'a>>>,
-    by_kind: HashMap<&'a str, Vec<usize>>,
+    pods_by_label: TextMap<&'a str, Vec<LabelEntry<'a>>>,
+    by_kind: TextMap<&'a str, Vec<usize>>,
 }
 
 impl<'a> Inventory<'a> {
@@ -414,24 +415,48 @@ fn key_hash((kind, namespace, name): (&str, &str, &str)) -> u32 {
     text_hash(&[kind, namespace, name])
 }
 
-/// A hash of a few texts (FxHash's word-at-a-time mixing). It only orders indexes, so it need
-/// not resist anything; equal texts always hash alike.
+/// A hash of a few texts.
 fn text_hash(texts: &[&str]) -> u32 {
-    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-    let mut hash: u64 = 0;
-    let mut add = |word: u64| hash = (hash.rotate_left(5) ^ word).wrapping_mul(SEED);
+    let mut hasher = WordHasher::default();
     for text in texts {
-        let mut words = text.as_bytes().chunks_exact(8);
+        hasher.write(text.as_bytes());
+    }
+    (hasher.finish() >> 32) as u32
+}
+
+/// The inventory's hash maps, keyed by kinds and namespaces: the standard hasher resists
+/// crafted collisions at several times the cost, and these keys are few and come from the
+/// user's own files.
+type TextMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
+
+/// FxHash's word-at-a-time mixing. It only orders indexes and buckets, so it need not resist
+/// anything; equal texts always hash alike.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl WordHasher {
+    fn add(&mut self, word: u64) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
         for word in words.by_ref() {
-            add(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])));
+            self.add(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])));
         }
         let mut last = [0u8; 8];
         let rest = words.remainder();
         last[..rest.len()].copy_from_slice(rest);
         // The length ends each text, so that `a`,`bc` and `ab`,`c` hash apart.
-        add(u64::from_le_bytes(last) ^ (text.len() as u64) << 56);
+        self.add(u64::from_le_bytes(last) ^ (bytes.len() as u64) << 56);
     }
-    (hash >> 32) as u32
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// A `labels:` mapping as the API stores it.
