@@ -1187,17 +1187,14 @@ mod tests {
         Arc::new(checks.remove(0))
     }
 
-    #[test]
-    fn sorting_in_place_is_a_stable_sort() {
-        let file = Arc::new(SourceFile::new("a.yaml", "a: 1\nb: 2\nc: 3\n"));
-        let finding = |line: u32, check: &str, message: &str| Finding {
+    /// A finding of `check` at the start of `line` of `file`, for tests of the order.
+    fn finding_at(file: &Arc<SourceFile>, line: u32, check: &str, message: &str) -> Finding {
+        let at = file.line_start(line);
+        Finding {
             check: check.into(),
             severity: Severity::Info,
             message: message.into(),
-            location: Location::new(
-                &file,
-                Span::new(file.line_start(line), file.line_start(line) + 1),
-            ),
+            location: Location::new(file, Span::new(at, at + 1)),
             label: None,
             path: None,
             object: None,
@@ -1207,7 +1204,14 @@ mod tests {
             remediation: "r".into(),
             secret: false,
             suppression: None,
-        };
+        }
+    }
+
+    #[test]
+    fn sorting_in_place_is_a_stable_sort() {
+        let file = Arc::new(SourceFile::new("a.yaml", "a: 1\nb: 2\nc: 3\n"));
+        let finding =
+            |line: u32, check: &str, message: &str| finding_at(&file, line, check, message);
         let mut findings: Vec<Finding> = (0..40)
             .map(|i| {
                 finding(
@@ -1264,24 +1268,12 @@ mod tests {
                 })
                 .collect();
             let mut tag = 0;
+            // Each finding is tagged through `label`, so that the order of ties shows.
             let mut finding = |input: &ParsedInput, line: u32, check: &str| {
-                let file = &input.source;
-                let at = file.line_start(line);
                 tag += 1;
                 Finding {
-                    check: check.into(),
-                    severity: Severity::Info,
-                    message: "m".into(),
-                    location: Location::new(file, Span::new(at, at + 1)),
                     label: Some(tag.to_string().into()),
-                    path: None,
-                    object: None,
-                    container: None,
-                    helm_source: None,
-                    related: Vec::new(),
-                    remediation: "r".into(),
-                    secret: false,
-                    suppression: None,
+                    ..finding_at(&input.source, line, check, "m")
                 }
             };
             let mut per_file: Vec<Vec<Finding>> = Vec::new();
