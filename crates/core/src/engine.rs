@@ -235,8 +235,8 @@ pub fn run_inputs(
 /// followed by the cross checks' lists. Each file's list is sorted by its worker and holds
 /// findings in that file only, so when no two inputs share a path, the lists taken in path
 /// order are already in order, and only the cross checks' findings are sorted here and merged
-/// in: sorting every finding of a large run at the end read them all in a random order, about
-/// a tenth of a second on 100,000 objects.
+/// in. Sorting every finding at the end read them all in a random order: gathering and sorting
+/// took 58-66 ms of a two-thread run on 100,000 objects, merging takes 29-36.
 fn merge_findings(
     inputs: &[ParsedInput],
     mut per_file: Vec<Vec<Finding>>,
