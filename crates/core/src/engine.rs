@@ -907,7 +907,6 @@ struct ObjectView<'d> {
     kind: &'d str,
     root: NodeRef<'d>,
     pod: Option<PodSpec<'d>>,
-    anchor: Span,
     /// Every container of the pod, found once for all checks.
     containers: Vec<Container<'d>>,
     /// Each container's anchor and whether it is a sidecar (restartable init), in the order
@@ -933,7 +932,6 @@ impl<'d> ObjectView<'d> {
             kind: obj.kind(),
             root,
             pod,
-            anchor: object_anchor(root),
             containers,
             container_scopes,
         }
@@ -956,7 +954,7 @@ fn run_declarative(
         container: None,
         target: view.root,
         target_path: TargetPath::Object,
-        target_anchor: view.anchor,
+        target_anchor: view.object.anchor,
     };
     match decl.target {
         TargetKind::Object => run_rules(decl, active, kind, &base, None, settings, hits),
