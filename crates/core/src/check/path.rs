@@ -38,7 +38,7 @@ pub enum Step {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Key {
     text: String,
-    mark: u32,
+    mark: crate::yaml::KeyMark,
 }
 
 impl From<&str> for Key {

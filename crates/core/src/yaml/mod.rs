@@ -13,8 +13,8 @@ use std::sync::Arc;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
 pub use node::{
-    key_mark, Document, DocumentInfo, DuplicateKey, Node, NodeId, NodeKind, NodeRef, Style,
-    FROM_SOURCE, UNMARKED,
+    key_mark, mark_is_key, Document, DocumentInfo, DuplicateKey, KeyMark, Node, NodeId, NodeKind,
+    NodeRef, Style, FROM_SOURCE, UNMARKED,
 };
 pub use resolve::Scalar;
 
@@ -254,7 +254,7 @@ struct Builder<'s> {
     nodes: Vec<Node>,
     items: Vec<NodeId>,
     entries: Vec<(NodeId, NodeId)>,
-    key_marks: Vec<u32>,
+    key_marks: Vec<KeyMark>,
     strings: Vec<Box<str>>,
     /// Emptied child lists of closed collections, reused by the next ones opened.
     spare_items: Vec<Vec<NodeId>>,
@@ -613,7 +613,7 @@ impl<'s> Builder<'s> {
     }
 
     /// The [`key_mark`] of an entry's key node.
-    fn mark_of(&self, key: NodeId) -> u32 {
+    fn mark_of(&self, key: NodeId) -> KeyMark {
         let node = &self.nodes[key as usize];
         match node.kind {
             NodeKind::Scalar { .. } => key_mark(self.key_text(key).map_or(&[][..], str::as_bytes)),

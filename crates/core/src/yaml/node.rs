@@ -66,7 +66,7 @@ pub struct Document {
     pub entries: Vec<(NodeId, NodeId)>,
     /// One [`key_mark`] per entry of [`Document::entries`], at the same index: lookups scan
     /// these four bytes an entry, and read a key's node and text only where its mark agrees.
-    pub key_marks: Vec<u32>,
+    pub key_marks: Vec<KeyMark>,
     /// Scalar values that are not their source text as written.
     pub strings: Vec<Box<str>>,
     pub root: Option<NodeId>,
@@ -372,7 +372,7 @@ impl<'d> NodeRef<'d> {
 
     /// [`NodeRef::get_entry`] for a key whose [`key_mark`] is known (the keys of check paths).
     #[must_use]
-    pub fn get_entry_marked(self, key: &str, mark: u32) -> Option<(NodeRef<'d>, NodeRef<'d>)> {
+    pub fn get_entry_marked(self, key: &str, mark: KeyMark) -> Option<(NodeRef<'d>, NodeRef<'d>)> {
         if let Some((k, v)) = self.own_entry(key, mark) {
             return Some((NodeRef::new(self.doc, k), NodeRef::new(self.doc, v)));
         }
@@ -382,8 +382,8 @@ impl<'d> NodeRef<'d> {
     /// The last own entry of a mapping whose key is `key`. Checks look keys up about a hundred
     /// times per object, mostly in mappings of a few entries: this is kept small enough to be
     /// inlined where they do, with merges (rare) out of line.
-    #[inline]
-    fn own_entry(self, key: &str, want: u32) -> Option<(NodeId, NodeId)> {
+    #[inline(always)]
+    fn own_entry(self, key: &str, want: KeyMark) -> Option<(NodeId, NodeId)> {
         let doc = self.doc;
         let NodeKind::Map { start, len } = self.node().kind else {
             return None;
@@ -391,12 +391,18 @@ impl<'d> NodeRef<'d> {
         let range = start as usize..(start + len) as usize;
         let entries = doc.entries.get(range.clone())?;
         let marks = doc.key_marks.get(range)?;
-        marks
-            .iter()
-            .zip(entries)
-            .rev()
-            .find(|&(&mark, &(k, _))| (mark == want || mark == UNMARKED) && key_is(doc, k, key))
-            .map(|(_, &entry)| entry)
+        // The last entry with the key wins, as in Kubernetes' decoder.
+        for (&mark, &entry) in marks.iter().zip(entries).rev() {
+            let agrees = if mark == want {
+                mark_is_key(want) || key_is(doc, entry.0, key)
+            } else {
+                mark == UNMARKED && key_is(doc, entry.0, key)
+            };
+            if agrees {
+                return Some(entry);
+            }
+        }
+        None
     }
 
     /// `key` looked up through the mapping's `<<` merges, when the document has any.
@@ -561,22 +567,60 @@ fn key_is(doc: &Document, id: NodeId, key: &str) -> bool {
     }
 }
 
+/// A key's [`key_mark`]: the key itself when it is short, else a digest of it.
+pub type KeyMark = u64;
+
 /// The mark of a key that is not a scalar (an alias, or a collection): it agrees with every
 /// wanted key, whose text is then compared. No text has it, since `0xff` is never in UTF-8.
-pub const UNMARKED: u32 = u32::MAX;
+pub const UNMARKED: KeyMark = u64::MAX;
 
-/// A key's length and three of its bytes (first, middle, last) in one word. Most keys that
-/// differ differ in one of these, so a lookup compares its own key's mark with each entry's
-/// and reads the rare entry whose mark agrees; equal keys always have equal marks.
+/// The top byte of a mark that only digests its key (`0xff`, never in UTF-8 text).
+const DIGEST: KeyMark = 0xff << 56;
+
+/// A key in one word, for lookups to compare before (or instead of) the key's text.
+///
+/// A key of up to 8 bytes without a NUL is its own mark (its bytes, zero-padded), so equal
+/// marks mean equal keys and a lookup of `name`, `spec` or `metadata` never reads a key's
+/// node or text. A longer key is digested: its first four bytes, last two, length, and a top
+/// byte of `0xff` that no short key has. Keys that differ mostly differ there, so a lookup
+/// reads the text only of the rare entry whose digest agrees. Equal keys have equal marks.
 #[inline]
 #[must_use]
-pub fn key_mark(key: &[u8]) -> u32 {
+pub fn key_mark(key: &[u8]) -> KeyMark {
     let n = key.len();
-    if n == 0 {
-        return 0;
+    let byte = |i: usize| u64::from(key[i]);
+    let half = |at: usize| {
+        u64::from(u32::from_le_bytes([
+            key[at],
+            key[at + 1],
+            key[at + 2],
+            key[at + 3],
+        ]))
+    };
+    // Zero padding tells keys apart unless one ends in NUL bytes (`a` and `a\0`): such a key
+    // is digested.
+    match n {
+        0 => 0,
+        // Bytes `0`, `n / 2` and `n - 1` are all of them; a repeat ORs in the same byte.
+        1..=3 if key[n - 1] != 0 => {
+            byte(0) | byte(n / 2) << (8 * (n / 2)) | byte(n - 1) << (8 * (n - 1))
+        }
+        // Two overlapping four-byte reads cover every byte; the overlap ORs in equal bytes.
+        4..=8 if key[n - 1] != 0 => half(0) | half(n - 4) << (8 * (n - 4)),
+        1..=3 => DIGEST | (n as u64) << 48 | byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16,
+        _ => {
+            let len = u64::try_from(n.min(255)).unwrap_or(255);
+            DIGEST | len << 48 | byte(n - 2) << 40 | byte(n - 1) << 32 | half(0)
+        }
     }
-    let len = u32::try_from(n.min(255)).unwrap_or(255);
-    len << 24 | u32::from(key[0]) << 16 | u32::from(key[n / 2]) << 8 | u32::from(key[n - 1])
+}
+
+/// Whether a mark is the whole key (see [`key_mark`]): a lookup whose key has one needs no
+/// text comparison where marks agree.
+#[inline]
+#[must_use]
+pub fn mark_is_key(mark: KeyMark) -> bool {
+    mark & DIGEST != DIGEST
 }
 
 /// `a == b` for slices of equal length. Keys are short: up to 16 bytes are compared as two

@@ -527,31 +527,50 @@ fn duplicate_keys_last_wins_and_both_are_recorded() {
 
 #[test]
 fn lookups_and_duplicates_read_past_agreeing_key_marks() {
-    // `aXbYc` and `aZbWc` agree in length, first, middle and last byte: their marks are equal,
-    // so only the texts tell them apart; `"a\u0058bYc"` is `aXbYc` decoded from an escape.
-    assert_eq!(key_mark(b"aXbYc"), key_mark(b"aZbWc"));
-    assert_ne!(key_mark(b"aXbYc"), key_mark(b"aXbYd"));
-    let (_, p) = one_doc("aXbYc: 1\naZbWc: 2\nk: &k aQbRc\n*k : 3\n\"a\\u0058bYc\": 4\n");
+    // `abcdXYef` and `abcdZWef` agree in length, first four and last two bytes: their
+    // digests are equal, so only the texts tell them apart; `"abcd\u0058Yef"` is
+    // `abcdXYef` decoded from an escape.
+    assert_eq!(key_mark(b"abcdXYZef"), key_mark(b"abcdQRSef"));
+    assert!(!mark_is_key(key_mark(b"abcdXYZef")));
+    assert_ne!(key_mark(b"abcdXYZef"), key_mark(b"abcdXYZeg"));
+    let (_, p) = one_doc(
+        "abcdXYZef: 1\nabcdQRSef: 2\nk: &k abcdTUVef\n*k : 3\n\"abcd\\u0058YZef\": 4\n",
+    );
     let doc = &p.documents[0];
     let r = doc.root().unwrap();
-    assert_eq!(r.get("aZbWc").unwrap().as_i64(), Some(2));
+    assert_eq!(r.get("abcdQRSef").unwrap().as_i64(), Some(2));
     assert_eq!(
-        r.get("aQbRc").unwrap().as_i64(),
+        r.get("abcdTUVef").unwrap().as_i64(),
         Some(3),
         "a key written as an alias"
     );
     assert_eq!(
-        r.get("aXbYc").unwrap().as_i64(),
+        r.get("abcdXYZef").unwrap().as_i64(),
         Some(4),
         "the escaped repeat wins"
     );
-    assert!(r.get("aXbYd").is_none());
+    assert!(r.get("abcdXYZeg").is_none());
     let repeats: Vec<_> = doc
         .duplicate_keys
         .iter()
         .map(|d| NodeRef::new(doc, d.repeat).text().unwrap())
         .collect();
-    assert_eq!(repeats, ["aXbYc"]);
+    assert_eq!(repeats, ["abcdXYZef"]);
+    // A key of up to eight bytes is its own mark, found without reading its text; one that
+    // ends in a NUL byte is digested, so that `a` and `"a\0"` stay apart.
+    for key in [&b""[..], b"a", b"ab", b"abc", b"name", b"image", b"metadata"] {
+        assert!(mark_is_key(key_mark(key)), "{key:?}");
+    }
+    assert!(!mark_is_key(key_mark(b"a\0")));
+    assert_ne!(key_mark(b"a"), key_mark(b"a\0"));
+    assert_ne!(key_mark(b"spec"), key_mark(b"spe"));
+    let (_, p) = one_doc("a: 1\n\"a\\0\": 2\nab: 3\nname: 4\nnam: 5\n");
+    let r = p.documents[0].root().unwrap();
+    assert_eq!(r.get("a").unwrap().as_i64(), Some(1));
+    assert_eq!(r.get("a\0").unwrap().as_i64(), Some(2));
+    assert_eq!(r.get("name").unwrap().as_i64(), Some(4));
+    assert_eq!(r.get("nam").unwrap().as_i64(), Some(5));
+    assert!(r.get("na").is_none());
     // An alias key repeating a plain one is a repeat too, though aliases carry no mark.
     let (_, p) = one_doc("k: &k aQbRc\naQbRc: 1\n*k : 2\n");
     assert_eq!(p.documents[0].duplicate_keys.len(), 1);
