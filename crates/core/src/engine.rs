@@ -1101,18 +1101,19 @@ fn hit_from_witness(
     scope: &Scope<'_>,
     container: Option<&str>,
     item: Option<&str>,
-    w: Witness,
+    w: Witness<'_, '_>,
 ) -> Hit {
-    let message = render_template(&rule.message, active, scope, container, item, &w);
+    let path = w.path(scope);
+    let message = render_template(&rule.message, active, scope, container, item, &w, &path);
     let label = rule
         .label
         .as_ref()
-        .map(|l| render_template(l, active, scope, container, item, &w));
+        .map(|l| render_template(l, active, scope, container, item, &w, &path));
     Hit {
         span: w.span,
         message,
         label,
-        path: Some(w.path),
+        path: Some(path),
         container: container.map(str::to_string),
         severity: rule.severity,
         related: Vec::new(),
@@ -1125,8 +1126,10 @@ fn render_template(
     scope: &Scope<'_>,
     container: Option<&str>,
     item: Option<&str>,
-    w: &Witness,
+    w: &Witness<'_, '_>,
+    path: &str,
 ) -> String {
+    use std::fmt::Write as _;
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
     while let Some(open) = memchr::memchr(b'{', rest.as_bytes()) {
@@ -1135,38 +1138,37 @@ fn render_template(
             break;
         };
         let name = &rest[open + 1..close];
-        let object_field = |field: &str| {
-            scope
-                .object
-                .get("metadata")
-                .and_then(|m| m.get(field))
-                .and_then(NodeRef::as_display)
-                .unwrap_or_default()
+        // Written straight into the message: a finding's placeholders are spelled out once.
+        let scalar = |out: &mut String, node: Option<NodeRef<'_>>| {
+            if let Some(s) = node.and_then(NodeRef::scalar) {
+                let _ = write!(out, "{s}");
+            }
         };
-        let value = match name {
-            "container" => container.unwrap_or_default().to_string(),
-            "value" if !active.check.secret => w.value.clone().unwrap_or_default(),
-            "raw" if !active.check.secret => w.raw.clone().unwrap_or_default(),
-            "type" => w.value_type.to_string(),
-            "key" => w.key.clone().unwrap_or_default(),
-            "item" => item.unwrap_or_default().to_string(),
-            "path" => w.path.clone(),
-            "kind" => scope
-                .object
-                .get("kind")
-                .and_then(NodeRef::as_display)
-                .unwrap_or_default(),
-            "name" => object_field("name"),
-            "namespace" => object_field("namespace"),
-            other => match other
-                .strip_prefix("param.")
-                .and_then(|p| active.params.get(p))
-            {
-                Some(lit) => lit.display(),
-                None => String::new(),
-            },
+        let object_field = |out: &mut String, field: &str| {
+            scalar(out, scope.object.get("metadata").and_then(|m| m.get(field)));
         };
-        out.push_str(&value);
+        match name {
+            "container" => out.push_str(container.unwrap_or_default()),
+            "value" if !active.check.secret => scalar(&mut out, w.present),
+            "raw" if !active.check.secret => {
+                out.push_str(w.present.and_then(NodeRef::text).unwrap_or_default());
+            }
+            "type" => out.push_str(w.value_type),
+            "key" => out.push_str(w.key.and_then(NodeRef::text).unwrap_or_default()),
+            "item" => out.push_str(item.unwrap_or_default()),
+            "path" => out.push_str(path),
+            "kind" => scalar(&mut out, scope.object.get("kind")),
+            "name" => object_field(&mut out, "name"),
+            "namespace" => object_field(&mut out, "namespace"),
+            other => {
+                if let Some(lit) = other
+                    .strip_prefix("param.")
+                    .and_then(|p| active.params.get(p))
+                {
+                    out.push_str(&lit.display());
+                }
+            }
+        }
         rest = &rest[close + 1..];
     }
     out.push_str(rest);

@@ -343,21 +343,34 @@ pub fn json_type(node: NodeRef<'_>) -> &'static str {
     }
 }
 
-/// Where a true condition points, and what it saw there.
+/// Where a true condition points, and what it saw there. The value and key are nodes of the
+/// tree, spelled out only if the message asks for them: most messages do not.
 #[derive(Clone, Debug)]
-pub struct Witness {
+pub struct Witness<'d, 'p> {
     pub span: Span,
-    pub path: String,
-    /// The offending scalar as Kubernetes reads it (never rendered for secret checks).
-    pub value: Option<String>,
-    /// The offending scalar exactly as written (to show the quoted fix).
-    pub raw: Option<String>,
+    /// Where the path ended (`None`: at the target itself); its field path is spelled out
+    /// only for the witness a finding reports, not for every condition that holds.
+    end: Option<Resolved<'d, 'p>>,
+    /// The offending node when it is present: a scalar's value as Kubernetes reads it and as
+    /// written (never rendered for secret checks).
+    pub present: Option<NodeRef<'d>>,
     /// The JSON type Kubernetes reads at the witness.
     pub value_type: &'static str,
     /// The key of the offending entry.
-    pub key: Option<String>,
+    pub key: Option<NodeRef<'d>>,
     /// The witness is the target itself, for lack of anything more precise.
     pub at_anchor: bool,
+}
+
+impl Witness<'_, '_> {
+    /// The field path of the offending node from the document root.
+    #[must_use]
+    pub fn path(&self, scope: &Scope<'_>) -> String {
+        match &self.end {
+            Some(end) => end.path(scope),
+            None => scope.target_path(),
+        }
+    }
 }
 
 pub struct Eval<'a, 'd> {
@@ -368,11 +381,11 @@ pub struct Eval<'a, 'd> {
 impl<'d> Eval<'_, 'd> {
     /// `None` when the condition is false; otherwise where it holds.
     #[must_use]
-    pub fn eval(&self, cond: &Condition) -> Option<Vec<Witness>> {
+    pub fn eval<'p>(&self, cond: &'p Condition) -> Option<Vec<Witness<'d, 'p>>> {
         match cond {
             Condition::Field { fields, test } => self.eval_field(fields, test),
             Condition::All(conds) => {
-                let mut best: Option<Vec<Witness>> = None;
+                let mut best: Option<Vec<Witness<'d, 'p>>> = None;
                 for c in conds {
                     let w = self.eval(c)?;
                     if best.is_none() || w.iter().any(|w| !w.at_anchor) {
@@ -382,7 +395,7 @@ impl<'d> Eval<'_, 'd> {
                 best
             }
             Condition::Any(conds) => {
-                let mut all: Vec<Witness> = Vec::new();
+                let mut all: Vec<Witness<'d, 'p>> = Vec::new();
                 for c in conds {
                     if let Some(w) = self.eval(c) {
                         for w in w {
@@ -421,12 +434,11 @@ impl<'d> Eval<'_, 'd> {
         }
     }
 
-    fn anchor_witness(&self) -> Witness {
+    fn anchor_witness<'p>(&self) -> Witness<'d, 'p> {
         Witness {
             span: self.scope.target_anchor,
-            path: self.scope.target_path(),
-            value: None,
-            raw: None,
+            end: None,
+            present: None,
             value_type: "object",
             key: None,
             at_anchor: true,
@@ -490,8 +502,8 @@ impl<'d> Eval<'_, 'd> {
         }
     }
 
-    fn eval_field(&self, fields: &[FieldPath], test: &Test) -> Option<Vec<Witness>> {
-        let out: Vec<Witness> = self
+    fn eval_field<'p>(&self, fields: &'p [FieldPath], test: &Test) -> Option<Vec<Witness<'d, 'p>>> {
+        let out: Vec<Witness<'d, 'p>> = self
             .field_ends(fields)
             .iter()
             .filter(|end| self.test_holds(end, test))
@@ -531,7 +543,7 @@ impl<'d> Eval<'_, 'd> {
         }
     }
 
-    fn witness(&self, end: &Resolved<'_, '_>, present: bool) -> Witness {
+    fn witness<'p>(&self, end: &Resolved<'d, 'p>, present: bool) -> Witness<'d, 'p> {
         if end.at_root {
             return self.anchor_witness();
         }
@@ -544,15 +556,10 @@ impl<'d> Eval<'_, 'd> {
         };
         Witness {
             span,
-            path: end.path(self.scope),
-            value: if present { node.as_display() } else { None },
-            raw: if present {
-                node.text().map(str::to_string)
-            } else {
-                None
-            },
+            end: Some(end.clone()),
+            present: present.then_some(node),
             value_type: json_type(node),
-            key: end.key.and_then(NodeRef::text).map(str::to_string),
+            key: end.key,
             at_anchor: false,
         }
     }
