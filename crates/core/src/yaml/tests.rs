@@ -533,9 +533,8 @@ fn lookups_and_duplicates_read_past_agreeing_key_marks() {
     assert_eq!(key_mark(b"abcdXYZef"), key_mark(b"abcdQRSef"));
     assert!(!mark_is_key(key_mark(b"abcdXYZef")));
     assert_ne!(key_mark(b"abcdXYZef"), key_mark(b"abcdXYZeg"));
-    let (_, p) = one_doc(
-        "abcdXYZef: 1\nabcdQRSef: 2\nk: &k abcdTUVef\n*k : 3\n\"abcd\\u0058YZef\": 4\n",
-    );
+    let (_, p) =
+        one_doc("abcdXYZef: 1\nabcdQRSef: 2\nk: &k abcdTUVef\n*k : 3\n\"abcd\\u0058YZef\": 4\n");
     let doc = &p.documents[0];
     let r = doc.root().unwrap();
     assert_eq!(r.get("abcdQRSef").unwrap().as_i64(), Some(2));
@@ -558,7 +557,15 @@ fn lookups_and_duplicates_read_past_agreeing_key_marks() {
     assert_eq!(repeats, ["abcdXYZef"]);
     // A key of up to eight bytes is its own mark, found without reading its text; one that
     // ends in a NUL byte is digested, so that `a` and `"a\0"` stay apart.
-    for key in [&b""[..], b"a", b"ab", b"abc", b"name", b"image", b"metadata"] {
+    for key in [
+        &b""[..],
+        b"a",
+        b"ab",
+        b"abc",
+        b"name",
+        b"image",
+        b"metadata",
+    ] {
         assert!(mark_is_key(key_mark(key)), "{key:?}");
     }
     assert!(!mark_is_key(key_mark(b"a\0")));
@@ -975,4 +982,59 @@ fn corpus_throughput() {
         mib / events,
         tree / events
     );
+}
+
+#[test]
+fn every_key_is_found_as_a_scan_of_its_mapping_finds_it() {
+    // Keys that share marks or digests, short and long, escaped, aliased, merged and repeated.
+    let keys = [
+        "",
+        "a",
+        "ab",
+        "abc",
+        "abcd",
+        "abce",
+        "name",
+        "nam",
+        "metadata",
+        "metadatb",
+        "abcdXYZef",
+        "abcdQRSef",
+        "abcdXYZeg",
+        "securityContext",
+        "securityContexu",
+    ];
+    let mut text = String::from("anchors:\n  - &al abcdXYZef\n  - &base {abcd: 7, zz: 8}\n");
+    for (i, key) in keys.iter().enumerate() {
+        text.push_str(&format!("m{i}:\n  <<: *base\n"));
+        for (j, other) in keys.iter().enumerate() {
+            if (i + j) % 3 != 0 {
+                text.push_str(&format!("  \"{other}\": {j}\n"));
+            }
+        }
+        // An escaped repeat of this mapping's own key, and a key written through an alias.
+        let escaped: String = key
+            .chars()
+            .map(|c| format!("\\u{:04X}", c as u32))
+            .collect();
+        text.push_str(&format!("  \"{escaped}\": 100\n  *al : 200\n"));
+    }
+    let (_, parsed) = one_doc(&text);
+    let doc = &parsed.documents[0];
+    let mut checked = 0;
+    for (_, map) in doc.root().unwrap().entries() {
+        if !map.is_map() {
+            continue;
+        }
+        let entries: Vec<_> = map.entries().collect();
+        for key in keys.iter().chain(&["zz", "absent", "abcdXYZe"]) {
+            let scanned = entries
+                .iter()
+                .find(|(k, _)| k.text() == Some(key))
+                .map(|(_, v)| v.id);
+            assert_eq!(map.get(key).map(|v| v.id), scanned, "{key:?}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, keys.len() * (keys.len() + 3));
 }
