@@ -356,9 +356,19 @@ impl<'d> NodeRef<'d> {
     /// Value for `key` in a mapping: the last own entry with that key, else the first merge
     /// source that has it. This is the YAML merge-key rule (and go-yaml v3's); go-yaml v2 lets a
     /// `<<` written *after* an own key override it, which real manifests (merge first) never hit.
+    ///
+    /// Inlined down to the mark, so that the mark of a key written in the code (nearly every
+    /// caller's) is worked out when compiling; the search itself is not inlined.
     #[must_use]
+    #[inline(always)]
     pub fn get(self, key: &str) -> Option<NodeRef<'d>> {
-        if let Some((_, v)) = self.own_entry(key, key_mark(key.as_bytes())) {
+        self.get_marked(key, key_mark(key.as_bytes()))
+    }
+
+    /// [`NodeRef::get`] for a key whose [`key_mark`] is known.
+    #[must_use]
+    pub fn get_marked(self, key: &str, mark: KeyMark) -> Option<NodeRef<'d>> {
+        if let Some((_, v)) = self.own_entry(key, mark) {
             return Some(NodeRef::new(self.doc, v));
         }
         self.merged_entry(key).map(|(_, v)| v)
@@ -366,6 +376,7 @@ impl<'d> NodeRef<'d> {
 
     /// Key and value for `key` (see [`NodeRef::get`]).
     #[must_use]
+    #[inline(always)]
     pub fn get_entry(self, key: &str) -> Option<(NodeRef<'d>, NodeRef<'d>)> {
         self.get_entry_marked(key, key_mark(key.as_bytes()))
     }
@@ -584,7 +595,7 @@ const DIGEST: KeyMark = 0xff << 56;
 /// node or text. A longer key is digested: its first four bytes, last two, length, and a top
 /// byte of `0xff` that no short key has. Keys that differ mostly differ there, so a lookup
 /// reads the text only of the rare entry whose digest agrees. Equal keys have equal marks.
-#[inline]
+#[inline(always)]
 #[must_use]
 pub fn key_mark(key: &[u8]) -> KeyMark {
     let n = key.len();
