@@ -98,19 +98,25 @@ const LONG: u8 = u8::MAX;
 
 impl PackedLines {
     fn pack(starts: &[u32], len: u32) -> Self {
-        let mut lengths = Vec::with_capacity(starts.len());
-        let mut long = Vec::new();
-        for (i, &start) in starts.iter().enumerate() {
-            let next = starts.get(i + 1).copied().unwrap_or(len.max(start));
-            let length = next - start;
-            match u8::try_from(length) {
-                Ok(l) if l < LONG => lengths.push(l),
-                _ => {
-                    lengths.push(LONG);
-                    long.push((to_u32(i), length));
-                }
-            }
+        let length_of = |line: usize| {
+            let start = starts[line];
+            starts.get(line + 1).copied().unwrap_or(len.max(start)) - start
+        };
+        let byte = |length: u32| u8::try_from(length.min(u32::from(LONG))).unwrap_or(LONG);
+        // Every file packs its lines when its text goes: one pass without a branch per line
+        // for the lengths, and a second, rare one for lines too long for a byte.
+        let mut lengths: Vec<u8> = starts.windows(2).map(|w| byte(w[1] - w[0])).collect();
+        if !starts.is_empty() {
+            lengths.push(byte(length_of(starts.len() - 1)));
         }
+        let long = if lengths.contains(&LONG) {
+            (0..lengths.len())
+                .filter(|&i| lengths[i] == LONG)
+                .map(|i| (to_u32(i), length_of(i)))
+                .collect()
+        } else {
+            Vec::new()
+        };
         Self {
             checkpoints: starts.iter().step_by(BLOCK).copied().collect(),
             lengths: lengths.into_boxed_slice(),
@@ -414,6 +420,13 @@ mod tests {
             String::new(),
             "\n\n".to_string(),
             many + "end",
+            // Lines just short of a byte's limit, at it, and a long last line.
+            format!(
+                "{}\n{}\n{}",
+                "y".repeat(253),
+                "z".repeat(254),
+                "w".repeat(400)
+            ),
         ];
         for text in texts {
             let f = SourceFile::new("a.yaml", text.as_str());
