@@ -64,7 +64,16 @@ pub fn resolve_plain(text: &str) -> Scalar<'_> {
     }
     match text.as_bytes().first() {
         Some(b'.') => parse_go_float(text).map_or(Scalar::Str(text), Scalar::Float),
-        Some(b'0'..=b'9' | b'+' | b'-') => resolve_number(text).unwrap_or(Scalar::Str(text)),
+        // Every number ends in a digit (hex ones included), `.` or `_` (dropped): quantities
+        // such as `500m` and `1Gi`, the usual digit-led strings, are settled at once.
+        Some(b'0'..=b'9' | b'+' | b'-')
+            if matches!(
+                text.as_bytes().last(),
+                Some(b'0'..=b'9' | b'a'..=b'f' | b'A'..=b'F' | b'.' | b'_')
+            ) =>
+        {
+            resolve_number(text).unwrap_or(Scalar::Str(text))
+        }
         _ => Scalar::Str(text),
     }
 }
@@ -254,6 +263,11 @@ mod tests {
             Scalar::Int(9_223_372_036_854_775_808)
         );
         assert_eq!(resolve_plain("99999999999999999999"), Scalar::Float(1e20));
+        // Numbers end in a digit, a hex digit, `.` or an underscore that is dropped.
+        assert_eq!(resolve_plain("1."), Scalar::Float(1.0));
+        assert_eq!(resolve_plain("1_"), Scalar::Int(1));
+        assert_eq!(resolve_plain("0xfF"), Scalar::Int(255));
+        assert_eq!(resolve_plain("-1E+3"), Scalar::Float(-1000.0));
         assert!(matches!(resolve_plain(".inf"), Scalar::Float(f) if f.is_infinite()));
         assert!(matches!(resolve_plain(".NaN"), Scalar::Float(f) if f.is_nan()));
     }
@@ -272,6 +286,10 @@ mod tests {
             "_1",
             "1Gi",
             "500m",
+            "512Mi",
+            "3s",
+            "1e3x",
+            "0x1g",
         ] {
             assert_eq!(resolve_plain(t), Scalar::Str(t), "{t}");
         }
