@@ -65,7 +65,7 @@ pub struct Document {
     /// The `(key, value)` entries of every mapping, each mapping's contiguous.
     pub entries: Vec<(NodeId, NodeId)>,
     /// One [`key_mark`] per entry of [`Document::entries`], at the same index: lookups scan
-    /// these four bytes an entry, and read a key's node and text only where its mark agrees.
+    /// these eight bytes an entry, and read a key's node and text only where a digest agrees.
     pub key_marks: Vec<KeyMark>,
     /// Scalar values that are not their source text as written.
     pub strings: Vec<Box<str>>,
@@ -591,11 +591,12 @@ const DIGEST: KeyMark = 0xff << 56;
 
 /// A key in one word, for lookups to compare before (or instead of) the key's text.
 ///
-/// A key of up to 8 bytes without a NUL is its own mark (its bytes, zero-padded), so equal
-/// marks mean equal keys and a lookup of `name`, `spec` or `metadata` never reads a key's
-/// node or text. A longer key is digested: its first four bytes, last two, length, and a top
-/// byte of `0xff` that no short key has. Keys that differ mostly differ there, so a lookup
-/// reads the text only of the rare entry whose digest agrees. Equal keys have equal marks.
+/// A key of up to 8 bytes that does not end in NUL is its own mark (its bytes, zero-padded),
+/// so equal marks mean equal keys and a lookup of `name`, `spec` or `metadata` never reads a
+/// key's node or text. Any other key is digested: its first four bytes, last two, length,
+/// and a top byte of `0xff` that no short key has. Keys that differ mostly differ there, so a
+/// lookup reads the text only of the rare entry whose digest agrees. Equal keys have equal
+/// marks.
 #[inline(always)]
 #[must_use]
 pub fn key_mark(key: &[u8]) -> KeyMark {
