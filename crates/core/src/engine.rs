@@ -226,13 +226,13 @@ pub fn run_inputs(
             obj.facts = object::facts::Facts::default();
         }
     });
-    let mut findings = merge_findings(&inputs, per_file, cross);
-    findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    let findings = merge_findings(&inputs, per_file, cross);
     (Outcome { inputs, findings }, failures)
 }
 
 /// Every finding of the run in one list, in the order [`sort_findings`] gives the files' lists
-/// followed by the cross checks' lists. Each file's list is sorted by its worker and holds
+/// followed by the cross checks' lists, each finding once (of findings equal in
+/// [`Finding::sort_key`], the first). Each file's list is sorted by its worker and holds
 /// findings in that file only, so when no two inputs share a path, the lists taken in path
 /// order are already in order, and only the cross checks' findings are sorted here and merged
 /// in. Sorting every finding at the end read them all in a random order: gathering and sorting
@@ -256,6 +256,7 @@ fn merge_findings(
             findings.extend(some);
         }
         sort_findings(&mut findings);
+        findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
         return findings;
     }
     let mut cross_findings = Vec::with_capacity(cross.iter().map(Vec::len).sum::<usize>());
@@ -265,19 +266,49 @@ fn merge_findings(
     sort_findings(&mut cross_findings);
     let mut cross_findings = cross_findings.into_iter().peekable();
     for &input in &by_path {
+        let file = &inputs[input].source;
+        // Paths are distinct, so the cross findings sorted by path come file by file: those
+        // of files before this one (none, unless a cross finding names a file that is not an
+        // input) go first, and those of this file merge with its own. Paths are compared once
+        // per file, not once per finding.
+        while let Some(earlier) = cross_findings
+            .next_if(|c| !Arc::ptr_eq(&c.location.file, file) && c.location.file.path < file.path)
+        {
+            push_unless_repeated(&mut findings, earlier);
+        }
         for finding in std::mem::take(&mut per_file[input]) {
             // On equal keys the file's own finding comes first, as it came first in the list
             // the whole run used to sort.
-            while let Some(earlier) =
-                cross_findings.next_if(|c| compare_findings(c, &finding).is_lt())
-            {
-                findings.push(earlier);
+            while let Some(earlier) = cross_findings.next_if(|c| {
+                Arc::ptr_eq(&c.location.file, file) && compare_findings(c, &finding).is_lt()
+            }) {
+                push_unless_repeated(&mut findings, earlier);
             }
-            findings.push(finding);
+            push_unless_repeated(&mut findings, finding);
+        }
+        while let Some(same_file) = cross_findings.next_if(|c| Arc::ptr_eq(&c.location.file, file))
+        {
+            push_unless_repeated(&mut findings, same_file);
         }
     }
-    findings.extend(cross_findings);
+    for rest in cross_findings {
+        push_unless_repeated(&mut findings, rest);
+    }
     findings
+}
+
+/// Appends `finding` unless the last one is equal in [`Finding::sort_key`] (what
+/// `dedup_by` on the sorted list removed): only findings of one file can be, so the paths of
+/// distinct inputs (which differ here) are never compared.
+fn push_unless_repeated(findings: &mut Vec<Finding>, finding: Finding) {
+    if let Some(last) = findings.last() {
+        if Arc::ptr_eq(&last.location.file, &finding.location.file)
+            && compare_findings(last, &finding).is_eq()
+        {
+            return;
+        }
+    }
+    findings.push(finding);
 }
 
 /// [`Finding::sort_key`] order, without comparing the paths of findings in one file.
@@ -1250,8 +1281,8 @@ mod tests {
     }
 
     /// Files' lists sorted one by one and merged in path order with the cross checks' findings
-    /// come out exactly as sorting every finding together did, ties included, whether or not
-    /// two inputs share a path.
+    /// come out exactly as sorting every finding together and dropping repeats did, ties
+    /// included, whether or not two inputs share a path.
     #[test]
     fn merging_sorted_file_lists_orders_as_sorting_them_all() {
         let settings = RunSettings::defaults();
@@ -1296,6 +1327,7 @@ mod tests {
             let mut expected: Vec<Finding> =
                 per_file.iter().chain(&cross).flatten().cloned().collect();
             sort_findings(&mut expected);
+            expected.dedup_by(|a, b| a.sort_key() == b.sort_key());
             for list in &mut per_file {
                 list.sort_by(compare_findings);
             }
