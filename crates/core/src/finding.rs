@@ -68,11 +68,12 @@ pub struct Location {
 impl Location {
     #[must_use]
     pub fn new(file: &Arc<SourceFile>, span: Span) -> Self {
+        let (start, end) = file.span_line_cols(span);
         Self {
             file: Arc::clone(file),
             span,
-            start: file.line_col(span.start),
-            end: file.line_col(span.end),
+            start,
+            end,
         }
     }
 }

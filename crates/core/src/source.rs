@@ -335,7 +335,35 @@ impl SourceFile {
     /// 1-based line and Unicode-scalar column of a byte offset.
     #[must_use]
     pub fn line_col(&self, offset: u32) -> LineCol {
-        let (idx, start) = match &self.released {
+        let (idx, start) = self.locate(offset);
+        self.line_col_on(idx, start, offset)
+    }
+
+    /// [`SourceFile::line_col`] of a span's start and end. A finding's span usually lies on
+    /// one line, whose start is then looked up once for both.
+    #[must_use]
+    pub fn span_line_cols(&self, span: Span) -> (LineCol, LineCol) {
+        let (idx, start) = self.locate(span.start);
+        let same_line = match &self.released {
+            None => self
+                .line_starts
+                .get(idx + 1)
+                .is_none_or(|&next| span.end < next),
+            Some(released) => {
+                idx + 1 >= released.lines.count() || span.end < start + released.lines.length(idx)
+            }
+        };
+        let end = if same_line && span.end >= span.start {
+            self.line_col_on(idx, start, span.end)
+        } else {
+            self.line_col(span.end)
+        };
+        (self.line_col_on(idx, start, span.start), end)
+    }
+
+    /// The 0-based line holding `offset` and that line's start.
+    fn locate(&self, offset: u32) -> (usize, u32) {
+        match &self.released {
             None => {
                 let idx = match self.line_starts.binary_search(&offset) {
                     Ok(i) => i,
@@ -344,7 +372,11 @@ impl SourceFile {
                 (idx, self.line_starts[idx])
             }
             Some(released) => released.lines.line_of(offset),
-        };
+        }
+    }
+
+    /// The position of `offset` on 0-based line `idx`, which starts at `start`.
+    fn line_col_on(&self, idx: usize, start: u32, offset: u32) -> LineCol {
         let column = match &self.released {
             None => column_in(&self.text, start as usize, offset as usize),
             Some(released) => match released
@@ -444,6 +476,25 @@ mod tests {
             }
             for line in 0..=f.line_count() as u32 + 1 {
                 assert_eq!(released.line_start(line), f.line_start(line), "line {line}");
+            }
+            // A span's two ends, looked up together, are where each alone is: on one line,
+            // across lines, at line breaks, past the end and reversed.
+            let len = text.len() as u32;
+            let offsets: Vec<u32> = (0..=len + 2)
+                .filter(|&o| o < 24 || o + 24 > len || o % 5 == 0)
+                .collect();
+            for &start in &offsets {
+                for &end in &offsets {
+                    let span = Span::new(start, end);
+                    for file in [&f, &released] {
+                        assert_eq!(
+                            file.span_line_cols(span),
+                            (file.line_col(start), file.line_col(end)),
+                            "span {start}..{end}, text released: {}",
+                            !file.has_text()
+                        );
+                    }
+                }
             }
             assert_eq!(released.line_text(2), "");
             let twice = released.without_text();
