@@ -72,8 +72,7 @@ impl Literal {
         match (self, value) {
             (Literal::Null, Scalar::Null) => true,
             (Literal::Bool(a), Scalar::Bool(b)) => a == b,
-            #[expect(clippy::cast_precision_loss, reason = "comparison with small literals")]
-            (Literal::Number(a), Scalar::Int(b)) => (*a - *b as f64).abs() < f64::EPSILON,
+            (Literal::Number(a), Scalar::Int(b)) => (*a - int_as_f64(*b)).abs() < f64::EPSILON,
             (Literal::Number(a), Scalar::Float(b)) => (a - b).abs() < f64::EPSILON,
             (Literal::Str(a), Scalar::Str(b)) => a == b,
             _ => false,
@@ -565,10 +564,19 @@ impl<'d> Eval<'_, 'd> {
     }
 }
 
+/// An integer as a float, converted through `i64` where it fits, rounded alike: converting
+/// an `i128` is a library call, and a manifest's integers fit in 64 bits.
 #[expect(clippy::cast_precision_loss, reason = "manifest numbers are small")]
+fn int_as_f64(i: i128) -> f64 {
+    match i64::try_from(i) {
+        Ok(small) => small as f64,
+        Err(_) => i as f64,
+    }
+}
+
 fn scalar_number(scalar: Scalar<'_>) -> Option<f64> {
     match scalar {
-        Scalar::Int(i) => Some(i as f64),
+        Scalar::Int(i) => Some(int_as_f64(i)),
         Scalar::Float(f) => Some(f),
         _ => None,
     }

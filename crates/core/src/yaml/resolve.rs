@@ -126,6 +126,9 @@ pub(crate) fn resolve_word(text: &str) -> Option<Scalar<'_>> {
 }
 
 fn resolve_number(text: &str) -> Option<Scalar<'_>> {
+    if let Some(value) = short_decimal(text.as_bytes()) {
+        return Some(Scalar::Int(value));
+    }
     // Timestamps (`2001-12-14`) are kept as their original text when decoded untyped; anything
     // with a `YYYY-` prefix fails the number parsers below anyway, so it stays a string.
     // Checks resolve numbers on every object; only underscores need a copy.
@@ -141,6 +144,30 @@ fn resolve_number(text: &str) -> Option<Scalar<'_>> {
         return parse_go_float(&plain).map(Scalar::Float);
     }
     None
+}
+
+/// The value of a plain decimal (`8080`, `-1`, `+3`, `0`) of up to 18 digits: most numbers
+/// in manifests (ports, replicas, seconds), read without the general parser's prefix and
+/// radix handling. `None` for anything else, which the general parser then reads; a leading
+/// `0` means octal there, so it is left to it.
+fn short_decimal(text: &[u8]) -> Option<i128> {
+    let (negative, digits) = match text.split_first()? {
+        (b'-', rest) => (true, rest),
+        (b'+', rest) => (false, rest),
+        _ => (false, text),
+    };
+    if digits.is_empty() || digits.len() > 18 || (digits[0] == b'0' && digits.len() > 1) {
+        return None;
+    }
+    let mut value: i64 = 0;
+    for &b in digits {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        value = value * 10 + i64::from(digit);
+    }
+    Some(i128::from(if negative { -value } else { value }))
 }
 
 /// Go's `strconv.ParseInt(s, 0, 64)` then `ParseUint(s, 0, 64)`: sign, `0x`/`0o`/`0b`
@@ -270,6 +297,47 @@ mod tests {
         assert_eq!(resolve_plain("-1E+3"), Scalar::Float(-1000.0));
         assert!(matches!(resolve_plain(".inf"), Scalar::Float(f) if f.is_infinite()));
         assert!(matches!(resolve_plain(".NaN"), Scalar::Float(f) if f.is_nan()));
+    }
+
+    /// The shortcut for plain decimals reads exactly what the general parser reads, and
+    /// takes every plain decimal it should: every text of up to four bytes over digits, signs,
+    /// `_`, `x` and `.`, and the longest decimals.
+    #[test]
+    fn short_decimals_read_as_the_general_parser_reads_them() {
+        let alphabet = b"0123456789+-_x.";
+        let mut texts: Vec<String> = vec![
+            "1".repeat(18),
+            "9".repeat(18),
+            format!("-{}", "9".repeat(18)),
+            "1".repeat(19),
+            "9223372036854775807".into(),
+        ];
+        for len in 1..=4u32 {
+            for mut n in 0..alphabet.len().pow(len) {
+                let mut t = String::new();
+                for _ in 0..len {
+                    t.push(char::from(alphabet[n % alphabet.len()]));
+                    n /= alphabet.len();
+                }
+                texts.push(t);
+            }
+        }
+        let mut taken = 0;
+        for t in &texts {
+            let body = t.trim_start_matches(['+', '-']);
+            let plain_decimal = t.len() - body.len() <= 1
+                && (1..=18).contains(&body.len())
+                && body.bytes().all(|b| b.is_ascii_digit())
+                && (body == "0" || !body.starts_with('0'));
+            match short_decimal(t.as_bytes()) {
+                Some(v) => {
+                    taken += 1;
+                    assert_eq!(parse_go_int(t), Some(v), "{t}");
+                }
+                None => assert!(!plain_decimal, "{t} should be read as a plain decimal"),
+            }
+        }
+        assert!(taken > 10_000, "{taken}");
     }
 
     #[test]
