@@ -696,7 +696,12 @@ fn undecodable_finding(
 /// an action sits where YAML reads a flow mapping (`image: {{ .Values.image }}`). Actions
 /// inside strings (a ConfigMap holding a template) leave the file YAML.
 fn is_go_template(source: &SourceFile, parsed: &yaml::ParsedFile) -> bool {
-    if memchr::memmem::find(source.text.as_bytes(), b"{{").is_none() {
+    static ACTION: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
+    if crate::suppress::finder(&ACTION, b"{{")
+        .find(source.text.as_bytes())
+        .is_none()
+    {
         return false;
     }
     if !parsed.errors.is_empty() {

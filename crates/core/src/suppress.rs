@@ -3,7 +3,7 @@
 //! checks, plus the meta findings about suppressions themselves (unused, expired, invalid).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use globset::GlobMatcher;
 use regex::Regex;
@@ -182,13 +182,27 @@ fn reason_and_until(text: &str) -> (String, Result<Option<Date>, String>) {
     }
 }
 
+type Finder = memchr::memmem::Finder<'static>;
+
+static NAMED: OnceLock<Finder> = OnceLock::new();
+static ANNOTATION: OnceLock<Finder> = OnceLock::new();
+static DIRECTIVE: OnceLock<Finder> = OnceLock::new();
+
+/// A searcher for `needle`, built once: each file's text is searched for each of these, and
+/// building a searcher costs more than searching a small file.
+pub(crate) fn finder(slot: &'static OnceLock<Finder>, needle: &'static [u8]) -> &'static Finder {
+    slot.get_or_init(|| Finder::new(needle))
+}
+
 /// The ignore annotations and comment directives written in one input.
 #[must_use]
 pub fn collect(input: &ParsedInput, settings: &RunSettings) -> Vec<Directive> {
     let mut directives = Vec::new();
     if !input.template {
         // Both forms name kubelint; most files never do, and one search of the text says so.
-        let named = memchr::memmem::find(input.source.text.as_bytes(), b"kubelint").is_some();
+        let named = finder(&NAMED, b"kubelint")
+            .find(input.source.text.as_bytes())
+            .is_some();
         if may_hold_annotations(input, named) {
             collect_annotations(input, settings, &mut directives);
         }
@@ -447,7 +461,7 @@ const ANNOTATION_MARK: &str = "kubelint.dev/";
 /// looking for them otherwise reads every key of every tree.
 /// `named`: whether the text contains `kubelint` at all.
 fn may_hold_annotations(input: &ParsedInput, named: bool) -> bool {
-    let finder = memchr::memmem::Finder::new(ANNOTATION_MARK);
+    let finder = finder(&ANNOTATION, ANNOTATION_MARK.as_bytes());
     (named && finder.find(input.source.text.as_bytes()).is_some())
         || input.documents.iter().any(|doc| {
             doc.strings
@@ -559,7 +573,10 @@ fn directive_regex() -> &'static Regex {
 fn collect_comments(input: &ParsedInput, out: &mut Vec<Directive>) {
     let source = &input.source;
     let text = &*source.text;
-    if memchr::memmem::find(text.as_bytes(), b"kubelint:").is_none() {
+    if finder(&DIRECTIVE, b"kubelint:")
+        .find(text.as_bytes())
+        .is_none()
+    {
         return;
     }
     let mut offset = 0usize;
