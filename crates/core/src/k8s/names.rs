@@ -75,6 +75,9 @@ pub fn validate_dns1123_label(s: &str) -> Result<(), String> {
 /// A label or annotation key: an optional DNS subdomain prefix and `/`, then a name of at most
 /// 63 characters (upstream `IsQualifiedName`).
 pub fn validate_label_key(key: &str) -> Result<(), String> {
+    if known_valid_label_key(key) {
+        return Ok(());
+    }
     // A byte loop, not `split_once`: label keys are short, and a searcher costs more to set up
     // than the search.
     let plain = match key.bytes().position(|c| c == b'/') {
@@ -85,9 +88,32 @@ pub fn validate_label_key(key: &str) -> Result<(), String> {
         }
     };
     if plain {
+        remember_valid_label_key(key);
         return Ok(());
     }
     label_key_problems(key)
+}
+
+/// Valid label keys a thread remembers, at most: a run's objects repeat a few keys
+/// (`app.kubernetes.io/name`, `helm.sh/chart`) on every object and pod template, and comparing
+/// a key with these costs a fraction of validating it again.
+const REMEMBERED_LABEL_KEYS: usize = 32;
+
+thread_local! {
+    static VALID_LABEL_KEYS: std::cell::RefCell<Vec<Box<str>>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn known_valid_label_key(key: &str) -> bool {
+    VALID_LABEL_KEYS.with_borrow(|known| known.iter().any(|k| k.len() == key.len() && **k == *key))
+}
+
+fn remember_valid_label_key(key: &str) {
+    VALID_LABEL_KEYS.with_borrow_mut(|known| {
+        if known.len() < REMEMBERED_LABEL_KEYS {
+            known.push(key.into());
+        }
+    });
 }
 
 fn label_key_problems(key: &str) -> Result<(), String> {
@@ -411,9 +437,6 @@ mod tests {
             format!("example.com/{}", repeat('n', 63)),
             format!("{longest_prefix}/name"),
         ];
-        for key in &valid {
-            assert_eq!(validate_label_key(key), Ok(()), "{key:?}");
-        }
         let invalid = [
             (String::new(), "name must not be empty"),
             ("/name".to_owned(), "prefix must not be empty"),
@@ -443,12 +466,20 @@ mod tests {
                 "prefix must not have a dot-separated part that is empty or starts or ends with '-'; name must start and end with an alphanumeric character",
             ),
         ];
-        for (key, message) in &invalid {
-            assert_eq!(
-                validate_label_key(key),
-                Err((*message).to_owned()),
-                "{key:?}"
-            );
+        // Valid keys are remembered (up to a bound) and invalid ones never are: each key
+        // reads the same the first time and after, with more distinct keys than are kept.
+        let many: Vec<String> = (0..40).map(|i| format!("k{i}.example.com/n{i}")).collect();
+        for round in 0..3 {
+            for key in valid.iter().chain(&many) {
+                assert_eq!(validate_label_key(key), Ok(()), "{key:?}, round {round}");
+            }
+            for (key, message) in &invalid {
+                assert_eq!(
+                    validate_label_key(key),
+                    Err((*message).to_owned()),
+                    "{key:?}, round {round}"
+                );
+            }
         }
     }
 
