@@ -112,10 +112,9 @@ pub fn extract(doc: &Document) -> Extracted {
     if !root.is_map() {
         return out;
     }
-    let api_version = root.get("apiVersion");
-    let kind = root.get("kind");
-    if kind.is_none() && (api_version.is_none() || root.get("metadata").is_none_or(|m| !m.is_map()))
-    {
+    let fields = TopFields::of(root);
+    let (api_version, kind) = (fields.api_version.map(|e| e.1), fields.kind.map(|e| e.1));
+    if kind.is_none() && (api_version.is_none() || fields.metadata.is_none_or(|m| !m.is_map())) {
         // Helm values, Chart.yaml, CI config: not meant as Kubernetes objects.
         return out;
     }
@@ -133,18 +132,42 @@ pub fn extract(doc: &Document) -> Extracted {
                 let item_kind = kind_text.strip_suffix("List").unwrap_or_default();
                 for (i, item) in items.items().enumerate() {
                     let path = format!("items[{i}]");
-                    check_object(item, Some((api_text, item_kind)), path, &mut out);
+                    let fields = if item.is_map() {
+                        TopFields::of(item)
+                    } else {
+                        TopFields::default()
+                    };
+                    check_object(item, &fields, Some((api_text, item_kind)), path, &mut out);
                 }
                 return out;
             }
         }
     }
-    check_object(root, None, String::new(), &mut out);
+    check_object(root, &fields, None, String::new(), &mut out);
     out
+}
+
+/// The entries of an object's mapping that extraction reads, each looked up once.
+#[derive(Default)]
+struct TopFields<'d> {
+    api_version: Option<(NodeRef<'d>, NodeRef<'d>)>,
+    kind: Option<(NodeRef<'d>, NodeRef<'d>)>,
+    metadata: Option<NodeRef<'d>>,
+}
+
+impl<'d> TopFields<'d> {
+    fn of(node: NodeRef<'d>) -> Self {
+        Self {
+            api_version: node.get_entry("apiVersion"),
+            kind: node.get_entry("kind"),
+            metadata: node.get("metadata"),
+        }
+    }
 }
 
 fn check_object(
     node: NodeRef<'_>,
+    fields: &TopFields<'_>,
     list_defaults: Option<(&str, &str)>,
     path: String,
     out: &mut Extracted,
@@ -159,13 +182,16 @@ fn check_object(
     }
     let mut problems: Vec<InvalidObject> = Vec::new();
     let mut invalid = |span: Span, message: String| problems.push(InvalidObject { span, message });
-    let anchor = node
-        .get_entry("kind")
+    let anchor = fields
+        .kind
         .map_or(Span::new(node.span().start, node.span().start), |(k, _)| {
             k.span()
         });
-    let mut field = |name: &str, default: Option<&str>| -> Option<Arc<str>> {
-        match node.get_entry(name) {
+    let mut field = |name: &str,
+                     entry: Option<(NodeRef<'_>, NodeRef<'_>)>,
+                     default: Option<&str>|
+     -> Option<Arc<str>> {
+        match entry {
             Some((_, value)) => match value.as_str() {
                 Some(s) if !s.is_empty() => Some(shared_text(s)),
                 Some(_) => {
@@ -194,9 +220,9 @@ fn check_object(
             },
         }
     };
-    let api_version = field("apiVersion", list_defaults.map(|d| d.0));
-    let kind = field("kind", list_defaults.map(|d| d.1));
-    let metadata = node.get("metadata");
+    let api_version = field("apiVersion", fields.api_version, list_defaults.map(|d| d.0));
+    let kind = field("kind", fields.kind, list_defaults.map(|d| d.1));
+    let metadata = fields.metadata;
     let name = metadata.and_then(|m| {
         m.get("name")
             .or_else(|| m.get("generateName"))
