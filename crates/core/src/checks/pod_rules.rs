@@ -339,7 +339,7 @@ fn workload_selector_mismatch(ctx: &mut CodeCtx<'_, '_>) {
 fn quantity_of(node: NodeRef<'_>) -> Option<Result<Quantity, String>> {
     match node.scalar()? {
         Scalar::Null => None,
-        Scalar::Str(s) => Some(quantity::parse(s).map_err(|e| e.to_string())),
+        Scalar::Str(s) => Some(quantity::parse_remembered(s).map_err(|e| e.to_string())),
         Scalar::Int(i) => Some(quantity::parse(&i.to_string()).map_err(|e| e.to_string())),
         Scalar::Float(f) if f.is_finite() => Some(
             quantity::parse(&node.text().unwrap_or_default().replace('_', ""))
