@@ -239,6 +239,19 @@ impl Condition {
     }
 }
 
+impl Condition {
+    /// A `not-matches` test: see [`Eval::holds`].
+    fn is_negative_match(&self) -> bool {
+        matches!(
+            self,
+            Condition::Field {
+                test: Test::NotMatches(_),
+                ..
+            }
+        )
+    }
+}
+
 pub fn parse_field_list(node: NodeRef<'_>) -> Decoded<Vec<FieldPath>> {
     let texts: Vec<(Span, &str)> = if node.is_seq() {
         node.items()
@@ -427,7 +440,20 @@ impl<'d> Eval<'_, 'd> {
                     .deciding_path(fields)
                     .is_some_and(|path| self.scope.any_end(path, |end| self.test_holds(end, test))),
             },
-            Condition::All(conds) => conds.iter().all(|c| self.holds(c)),
+            // Conditions have no effects, so any order gives the same answer. A `not-matches`
+            // usually holds and runs a regular expression: tested after the others, it is
+            // mostly not run at all (only witnesses, built for findings, follow the order
+            // written).
+            Condition::All(conds) => {
+                conds
+                    .iter()
+                    .filter(|c| !c.is_negative_match())
+                    .all(|c| self.holds(c))
+                    && conds
+                        .iter()
+                        .filter(|c| c.is_negative_match())
+                        .all(|c| self.holds(c))
+            }
             Condition::Any(conds) => conds.iter().any(|c| self.holds(c)),
             Condition::Not(inner) => !self.holds(inner),
         }
