@@ -149,8 +149,8 @@ pub enum Test {
     NotMatches(Regex),
     Compare(Bound, Literal),
     /// The JSON type Kubernetes reads: `string`, `boolean`, `number`, `null`, `object`, `array`.
-    Type(String),
-    NotType(String),
+    Type(JsonType),
+    NotType(JsonType),
 }
 
 #[derive(Clone, Debug)]
@@ -305,16 +305,16 @@ fn parse_test(name: &str, value: NodeRef<'_>) -> Decoded<Test> {
         "at-most" => Test::Compare(Bound::AtMost, test_literal(value)?),
         "type" | "not-type" => {
             let t = string(value, name)?;
-            if !JSON_TYPES.contains(&t) {
+            let Some(json) = JsonType::named(t) else {
                 return Err(DecodeError::new(
                     value.span(),
                     format!("unknown type `{t}`: use {}", JSON_TYPES.join(", ")),
                 ));
-            }
+            };
             if name == "type" {
-                Test::Type(t.to_string())
+                Test::Type(json)
             } else {
-                Test::NotType(t.to_string())
+                Test::NotType(json)
             }
         }
         _ => unreachable!("TESTS lists every name handled here"),
@@ -343,16 +343,65 @@ fn test_literal(value: NodeRef<'_>) -> Decoded<Literal> {
 
 const JSON_TYPES: &[&str] = &["string", "boolean", "number", "null", "object", "array"];
 
+/// A JSON type, as Kubernetes' YAML-to-JSON step produces it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonType {
+    String,
+    Boolean,
+    Number,
+    Null,
+    Object,
+    Array,
+}
+
+impl JsonType {
+    /// The type of `node`: type tests compare these, not their names, on every value.
+    #[must_use]
+    pub fn of(node: NodeRef<'_>) -> Self {
+        if node.is_map() {
+            JsonType::Object
+        } else if node.is_seq() {
+            JsonType::Array
+        } else {
+            match node.scalar() {
+                None | Some(Scalar::Null) => JsonType::Null,
+                Some(Scalar::Bool(_)) => JsonType::Boolean,
+                Some(Scalar::Int(_) | Scalar::Float(_)) => JsonType::Number,
+                Some(Scalar::Str(_)) => JsonType::String,
+            }
+        }
+    }
+
+    fn named(name: &str) -> Option<Self> {
+        Some(match name {
+            "string" => JsonType::String,
+            "boolean" => JsonType::Boolean,
+            "number" => JsonType::Number,
+            "null" => JsonType::Null,
+            "object" => JsonType::Object,
+            "array" => JsonType::Array,
+            _ => return None,
+        })
+    }
+
+    /// The name checks and messages use (one of [`JSON_TYPES`]).
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            JsonType::String => "string",
+            JsonType::Boolean => "boolean",
+            JsonType::Number => "number",
+            JsonType::Null => "null",
+            JsonType::Object => "object",
+            JsonType::Array => "array",
+        }
+    }
+}
+
 /// The JSON type of a node as Kubernetes' YAML-to-JSON step produces it.
 #[must_use]
 pub fn json_type(node: NodeRef<'_>) -> &'static str {
-    if node.is_map() {
-        "object"
-    } else if node.is_seq() {
-        "array"
-    } else {
-        node.scalar().map_or("null", |s| s.type_name())
-    }
+    JsonType::of(node).name()
 }
 
 /// Where a true condition points, and what it saw there. The value and key are nodes of the
@@ -500,8 +549,8 @@ impl<'d> Eval<'_, 'd> {
     fn test_end(&self, node: NodeRef<'_>, found: bool, at_root: bool, test: &Test) -> bool {
         match test {
             // Type tests look at what is written, null included.
-            Test::Type(t) => return found && !at_root && json_type(node) == t,
-            Test::NotType(t) => return found && !at_root && json_type(node) != t,
+            Test::Type(t) => return found && !at_root && JsonType::of(node) == *t,
+            Test::NotType(t) => return found && !at_root && JsonType::of(node) != *t,
             _ => {}
         }
         // A scalar is resolved once, for its presence and for the test: a null scalar is
@@ -610,6 +659,17 @@ fn scalar_number(scalar: Scalar<'_>) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
+    use super::{JsonType, JSON_TYPES};
+
+    /// Every name a check may write is one type, and each type reads back as its name.
+    #[test]
+    fn json_type_names_round_trip() {
+        for &name in JSON_TYPES {
+            assert_eq!(JsonType::named(name).map(JsonType::name), Some(name));
+        }
+        assert_eq!(JsonType::named("integer"), None);
+    }
+
     #[test]
     fn mappings_are_parameters_not_test_literals() {
         let checks = |params: &str, literal: &str| {
