@@ -74,18 +74,26 @@ fn configmap_sensitive(ctx: &mut CodeCtx<'_, '_>) {
     let name = object_name(ctx);
     for (k, v) in data.entries() {
         let key = k.text().unwrap_or_default();
-        let Some(value) = v.as_display() else {
+        let Some(value) = v.display_text() else {
             continue;
         };
-        if value.trim().is_empty() || placeholder.is_match(&value) {
+        if value.trim().is_empty() {
             continue;
         }
-        let message = if value_re.is_match(&value) {
-            format!("ConfigMap `{name}` key `{key}` holds what looks like a private key or access token")
-        } else if key_re.is_match(key) && !ref_re.is_match(key) {
-            format!("ConfigMap `{name}` key `{key}` looks like a credential and has a value")
-        } else {
+        // A placeholder (`${TOKEN}`) is no credential; it is asked about last, since most
+        // values match neither credential pattern and need no other test.
+        let token = value_re.is_match(&value);
+        let credential_key = || key_re.is_match(key) && !ref_re.is_match(key);
+        if !token && !credential_key() {
             continue;
+        }
+        if placeholder.is_match(&value) {
+            continue;
+        }
+        let message = if token {
+            format!("ConfigMap `{name}` key `{key}` holds what looks like a private key or access token")
+        } else {
+            format!("ConfigMap `{name}` key `{key}` looks like a credential and has a value")
         };
         let hit = Hit::new(v.span(), message)
             .path(join(&ctx.object.base_path, &format!("data[\"{key}\"]")));
