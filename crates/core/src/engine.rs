@@ -696,9 +696,8 @@ fn undecodable_finding(
 /// an action sits where YAML reads a flow mapping (`image: {{ .Values.image }}`). Actions
 /// inside strings (a ConfigMap holding a template) leave the file YAML.
 fn is_go_template(source: &SourceFile, parsed: &yaml::ParsedFile) -> bool {
-    static ACTION: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
-        std::sync::OnceLock::new();
-    if crate::suppress::finder(&ACTION, b"{{")
+    static ACTION: std::sync::OnceLock<crate::source::TextFinder> = std::sync::OnceLock::new();
+    if crate::source::text_finder(&ACTION, b"{{")
         .find(source.text.as_bytes())
         .is_none()
     {

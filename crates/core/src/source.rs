@@ -413,6 +413,18 @@ fn column_in(text: &str, start: usize, offset: usize) -> usize {
     }
 }
 
+/// A searcher for a fixed needle in files' text.
+pub(crate) type TextFinder = memchr::memmem::Finder<'static>;
+
+/// The searcher for `needle`, built once in `slot`: every file's text is searched for a few
+/// fixed needles, and building a searcher costs more than searching a small file.
+pub(crate) fn text_finder(
+    slot: &'static std::sync::OnceLock<TextFinder>,
+    needle: &'static [u8],
+) -> &'static TextFinder {
+    slot.get_or_init(|| TextFinder::new(needle))
+}
+
 /// Offsets are kept as `u32`; inputs are capped well below 4 GiB by the loader.
 #[must_use]
 pub(crate) fn to_u32(n: usize) -> u32 {

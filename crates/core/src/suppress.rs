@@ -13,7 +13,7 @@ use crate::config::file::SuppressConfig;
 use crate::engine::{ActiveCheck, Outcome, ParsedInput, RunSettings};
 use crate::finding::{Finding, Location, ObjectId, Suppression, SuppressionKind};
 use crate::object::pod::PodSpec;
-use crate::source::{SourceFile, Span};
+use crate::source::{text_finder, SourceFile, Span, TextFinder};
 use crate::yaml::{Document, NodeId, NodeKind};
 
 /// Annotation prefix naming one check: `ignore-check.kubelint.dev/<check-id>`.
@@ -182,17 +182,9 @@ fn reason_and_until(text: &str) -> (String, Result<Option<Date>, String>) {
     }
 }
 
-type Finder = memchr::memmem::Finder<'static>;
-
-static NAMED: OnceLock<Finder> = OnceLock::new();
-static ANNOTATION: OnceLock<Finder> = OnceLock::new();
-static DIRECTIVE: OnceLock<Finder> = OnceLock::new();
-
-/// A searcher for `needle`, built once: each file's text is searched for each of these, and
-/// building a searcher costs more than searching a small file.
-pub(crate) fn finder(slot: &'static OnceLock<Finder>, needle: &'static [u8]) -> &'static Finder {
-    slot.get_or_init(|| Finder::new(needle))
-}
+static NAMED: OnceLock<TextFinder> = OnceLock::new();
+static ANNOTATION: OnceLock<TextFinder> = OnceLock::new();
+static DIRECTIVE: OnceLock<TextFinder> = OnceLock::new();
 
 /// The ignore annotations and comment directives written in one input.
 #[must_use]
@@ -200,7 +192,7 @@ pub fn collect(input: &ParsedInput, settings: &RunSettings) -> Vec<Directive> {
     let mut directives = Vec::new();
     if !input.template {
         // Both forms name kubelint; most files never do, and one search of the text says so.
-        let named = finder(&NAMED, b"kubelint")
+        let named = text_finder(&NAMED, b"kubelint")
             .find(input.source.text.as_bytes())
             .is_some();
         if may_hold_annotations(input, named) {
@@ -461,7 +453,7 @@ const ANNOTATION_MARK: &str = "kubelint.dev/";
 /// looking for them otherwise reads every key of every tree.
 /// `named`: whether the text contains `kubelint` at all.
 fn may_hold_annotations(input: &ParsedInput, named: bool) -> bool {
-    let finder = finder(&ANNOTATION, ANNOTATION_MARK.as_bytes());
+    let finder = text_finder(&ANNOTATION, ANNOTATION_MARK.as_bytes());
     (named && finder.find(input.source.text.as_bytes()).is_some())
         || input.documents.iter().any(|doc| {
             doc.strings
@@ -573,7 +565,7 @@ fn directive_regex() -> &'static Regex {
 fn collect_comments(input: &ParsedInput, out: &mut Vec<Directive>) {
     let source = &input.source;
     let text = &*source.text;
-    if finder(&DIRECTIVE, b"kubelint:")
+    if text_finder(&DIRECTIVE, b"kubelint:")
         .find(text.as_bytes())
         .is_none()
     {

@@ -237,9 +237,7 @@ impl Condition {
         })?;
         Ok(Condition::Field { fields, test })
     }
-}
 
-impl Condition {
     /// A `not-matches` test: see [`Eval::holds`].
     fn is_negative_match(&self) -> bool {
         matches!(
