@@ -75,45 +75,24 @@ pub fn validate_dns1123_label(s: &str) -> Result<(), String> {
 /// A label or annotation key: an optional DNS subdomain prefix and `/`, then a name of at most
 /// 63 characters (upstream `IsQualifiedName`).
 pub fn validate_label_key(key: &str) -> Result<(), String> {
-    if known_valid_label_key(key) {
-        return Ok(());
+    thread_local! {
+        static VALID: super::Memory<()> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    // A byte loop, not `split_once`: label keys are short, and a searcher costs more to set up
-    // than the search.
-    let plain = match key.bytes().position(|c| c == b'/') {
-        None => plainly_qualified(key, QUALIFIED_NAME_MAX),
-        Some(slash) => {
-            plainly_subdomain(&key[..slash])
-                && plainly_qualified(&key[slash + 1..], QUALIFIED_NAME_MAX)
+    super::remembered(&VALID, key, |key| {
+        // A byte loop, not `split_once`: label keys are short, and a searcher costs more to
+        // set up than the search.
+        let plain = match key.bytes().position(|c| c == b'/') {
+            None => plainly_qualified(key, QUALIFIED_NAME_MAX),
+            Some(slash) => {
+                plainly_subdomain(&key[..slash])
+                    && plainly_qualified(&key[slash + 1..], QUALIFIED_NAME_MAX)
+            }
+        };
+        if plain {
+            return Ok(());
         }
-    };
-    if plain {
-        remember_valid_label_key(key);
-        return Ok(());
-    }
-    label_key_problems(key)
-}
-
-/// Valid label keys a thread remembers, at most: a run's objects repeat a few keys
-/// (`app.kubernetes.io/name`, `helm.sh/chart`) on every object and pod template, and comparing
-/// a key with these costs a fraction of validating it again.
-const REMEMBERED_LABEL_KEYS: usize = 32;
-
-thread_local! {
-    static VALID_LABEL_KEYS: std::cell::RefCell<Vec<Box<str>>> =
-        const { std::cell::RefCell::new(Vec::new()) };
-}
-
-fn known_valid_label_key(key: &str) -> bool {
-    VALID_LABEL_KEYS.with_borrow(|known| known.iter().any(|k| k.len() == key.len() && **k == *key))
-}
-
-fn remember_valid_label_key(key: &str) {
-    VALID_LABEL_KEYS.with_borrow_mut(|known| {
-        if known.len() < REMEMBERED_LABEL_KEYS {
-            known.push(key.into());
-        }
-    });
+        label_key_problems(key)
+    })
 }
 
 fn label_key_problems(key: &str) -> Result<(), String> {

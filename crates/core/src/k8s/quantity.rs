@@ -126,34 +126,12 @@ const BINARY_SUFFIXES: [(&str, u32); 6] = [
     ("Ei", 6),
 ];
 
-/// Valid quantities a thread remembers, at most: a run's containers repeat a few requests and
-/// limits (`100m`, `512Mi`), each read by several checks, and comparing texts costs a fraction
-/// of parsing (binary suffixes multiply digit by digit).
-const REMEMBERED: usize = 32;
-
-thread_local! {
-    static KNOWN: std::cell::RefCell<Vec<(Box<str>, Quantity)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// [`parse`], remembering the thread's first [`REMEMBERED`] valid quantities by their text.
+/// [`parse`], remembering the quantities the thread has parsed (see [`super::remembered`]).
 pub fn parse_remembered(s: &str) -> Result<Quantity, QuantityError> {
-    let known = KNOWN.with_borrow(|known| {
-        known
-            .iter()
-            .find(|(text, _)| text.len() == s.len() && **text == *s)
-            .map(|(_, q)| q.clone())
-    });
-    if let Some(q) = known {
-        return Ok(q);
+    thread_local! {
+        static VALID: super::Memory<Quantity> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    let q = parse(s)?;
-    KNOWN.with_borrow_mut(|known| {
-        if known.len() < REMEMBERED {
-            known.push((s.into(), q.clone()));
-        }
-    });
-    Ok(q)
+    super::remembered(&VALID, s, parse)
 }
 
 /// Parses a quantity as the API server does. YAML numbers (`cpu: 0.5`, `memory: 1e9`) are
