@@ -740,11 +740,14 @@ fn no_defaults(_: &str) -> Defaults {
     &[]
 }
 
+/// A probe's or handler's entries: a handful, held without allocating.
+type JsonEntries<'d> = SmallVec<[(&'d str, NodeRef<'d>); 8]>;
+
 /// The entries JSON decoding keeps, sorted by key: a null value is as good as no entry, and
 /// of keys that read the same (every non-scalar key reads as "") the last counts, as in JSON.
 /// Sorted, so that comparing two mappings costs O(n log n) whatever a hostile input holds.
-fn json_entries(node: NodeRef<'_>) -> Vec<(&str, NodeRef<'_>)> {
-    let mut entries: Vec<(&str, NodeRef<'_>)> = node
+fn json_entries(node: NodeRef<'_>) -> JsonEntries<'_> {
+    let mut entries: JsonEntries<'_> = node
         .entries()
         .filter(|(_, v)| !v.is_null())
         .map(|(k, v)| (k.text().unwrap_or_default(), v))
@@ -785,12 +788,18 @@ fn same_json(
                     *k == key && !node.is_map() && !node.is_seq() && json_scalar(node) == *d
                 })
             };
-            ea.iter().all(|&(key, va)| match find(&eb, key) {
+            let same_entry = |&(key, va): &(&str, NodeRef<'_>)| match find(&eb, key) {
                 Some(vb) => same_json(va, vb, nested(key), no_defaults, depth + 1),
                 None => matches_default(key, va),
-            }) && eb
-                .iter()
-                .all(|&(key, vb)| find(&ea, key).is_some() || matches_default(key, vb))
+            };
+            let collection = |(_, v): &&(&str, NodeRef<'_>)| v.is_map() || v.is_seq();
+            // Scalars first: they are cheap to compare, and probes that differ mostly differ in
+            // one (`periodSeconds`). The answer is the same in any order.
+            ea.iter().filter(|e| !collection(e)).all(same_entry)
+                && eb
+                    .iter()
+                    .all(|&(key, vb)| find(&ea, key).is_some() || matches_default(key, vb))
+                && ea.iter().filter(collection).all(same_entry)
         }
         (false, false, true, true) => {
             a.len() == b.len()
