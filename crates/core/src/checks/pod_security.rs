@@ -233,12 +233,17 @@ fn clean_path(path: &str) -> String {
 }
 
 /// `path` is `dir` or below it; `/` only matches itself, or every path would.
+#[cfg(test)]
 fn at_or_under(path: &str, dir: &str) -> bool {
-    let dir = clean_path(dir);
+    at_or_under_clean(path, &clean_path(dir))
+}
+
+/// [`at_or_under`] for a `dir` already cleaned (see [`clean_path`]).
+fn at_or_under_clean(path: &str, dir: &str) -> bool {
     if dir == "/" {
         return path == "/";
     }
-    path == dir || path.strip_prefix(&dir).is_some_and(|r| r.starts_with('/'))
+    path == dir || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
 }
 
 /// The cleaned `hostPath.path` of every hostPath volume with a path, with the value node.
@@ -259,10 +264,18 @@ fn host_path_sensitive(ctx: &mut CodeCtx<'_, '_>) {
     if host_paths.is_empty() {
         return;
     }
-    let sensitive = ctx.param_strings("sensitivePaths");
+    // Each directory cleaned once, not once for every volume it is compared with.
+    let sensitive: Vec<(&str, String)> = ctx
+        .param_strings("sensitivePaths")
+        .into_iter()
+        .map(|dir| (dir, clean_path(dir)))
+        .collect();
     for (i, name, path, node) in host_paths {
-        if let Some(dir) = sensitive.iter().find(|d| at_or_under(&path, d)) {
-            let message = if clean_path(dir) == path {
+        if let Some((dir, clean)) = sensitive
+            .iter()
+            .find(|(_, clean)| at_or_under_clean(&path, clean))
+        {
+            let message = if *clean == path {
                 format!("volume `{name}` mounts the node's `{path}`")
             } else {
                 format!("volume `{name}` mounts `{path}`, inside the node's `{dir}`")
@@ -273,7 +286,8 @@ fn host_path_sensitive(ctx: &mut CodeCtx<'_, '_>) {
     }
 }
 
-/// `/var/run` is a symlink to `/run`, so each socket directory is named both ways.
+/// `/var/run` is a symlink to `/run`, so each socket directory is named both ways. Written
+/// clean (see [`clean_path`]).
 const RUNTIME_SOCKET_DIRS: &[&str] = &[
     "/run/containerd",
     "/var/run/containerd",
@@ -287,7 +301,11 @@ fn container_runtime_socket(ctx: &mut CodeCtx<'_, '_>) {
     for (i, name, path, node) in host_paths(&pod) {
         let file = path.rsplit('/').next().unwrap_or("");
         let socket = RUNTIME_SOCKETS.contains(&file);
-        if socket || RUNTIME_SOCKET_DIRS.iter().any(|d| at_or_under(&path, d)) {
+        if socket
+            || RUNTIME_SOCKET_DIRS
+                .iter()
+                .any(|d| at_or_under_clean(&path, d))
+        {
             let message = format!(
                 "volume `{name}` mounts the container runtime's {} `{path}`, which gives control of every container on the node",
                 if socket { "socket" } else { "directory" }
@@ -979,6 +997,9 @@ mod tests {
             "/var/run/docker.sock"
         );
         assert_eq!(clean_path("/etc/../"), "/");
+        for dir in RUNTIME_SOCKET_DIRS {
+            assert_eq!(clean_path(dir), *dir);
+        }
         assert!(at_or_under("/etc/kubernetes", "/etc"));
         assert!(!at_or_under("/etcd/data", "/etc"));
         assert!(at_or_under("/", "/"));
