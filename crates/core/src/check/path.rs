@@ -39,6 +39,8 @@ pub enum Step {
 pub struct Key {
     text: String,
     mark: crate::yaml::KeyMark,
+    /// [`is_plain_key`], worked out once: findings spell the key out.
+    plain: bool,
 }
 
 impl From<&str> for Key {
@@ -46,6 +48,7 @@ impl From<&str> for Key {
         Self {
             text: text.to_string(),
             mark: crate::yaml::key_mark(text.as_bytes()),
+            plain: is_plain_key(text),
         }
     }
 }
@@ -186,20 +189,18 @@ impl<'d> Resolved<'d, '_> {
     /// The field path of `node` from the document root, as findings report it.
     #[must_use]
     pub fn path(&self, scope: &Scope<'_>) -> String {
-        use std::fmt::Write as _;
-        let mut out = scope.base_path(self.path.root);
+        // One buffer for the whole path: each finding spells one out, and growing it piece by
+        // piece (the base, then each step) cost several reallocations a finding.
+        let mut out = String::with_capacity(PATH_CAPACITY);
+        scope.write_base_path(self.path.root, &mut out);
         let mut choices = self.choices.iter();
         for step in &self.path.steps[..self.depth] {
             match step {
-                Step::Key(k) => push_key(&mut out, k),
-                Step::Index(i) => {
-                    let _ = write!(out, "[{i}]");
-                }
+                Step::Key(k) => push_key_as(&mut out, k, k.plain),
+                Step::Index(i) => push_index(&mut out, *i),
                 Step::Each => match choices.next() {
                     Some(Choice::Key(k)) => push_key(&mut out, k.text().unwrap_or_default()),
-                    Some(Choice::Index(i)) => {
-                        let _ = write!(out, "[{i}]");
-                    }
+                    Some(Choice::Index(i)) => push_index(&mut out, *i),
                     None => {}
                 },
             }
@@ -207,6 +208,10 @@ impl<'d> Resolved<'d, '_> {
         out
     }
 }
+
+/// Room for most field paths a finding spells out
+/// (`spec.jobTemplate.spec.template.spec.containers[0].securityContext.capabilities.add[0]`).
+const PATH_CAPACITY: usize = 96;
 
 impl<'d> Scope<'d> {
     fn start(&self, root: Root) -> Option<NodeRef<'d>> {
@@ -219,16 +224,19 @@ impl<'d> Scope<'d> {
         }
     }
 
-    fn base_path(&self, root: Root) -> String {
+    fn write_base_path(&self, root: Root, out: &mut String) {
         match root {
-            Root::Target => self.target_path(),
-            Root::Pod => self.pod_path(),
-            Root::Object => self.object_path.to_string(),
-            Root::Container => self.container_path(),
+            Root::Target => self.write_target_path(out),
+            Root::Pod => self.write_pod_path(out),
+            Root::Object => out.push_str(self.object_path),
+            Root::Container => self.write_container_path(out),
             Root::PodMetadata => {
-                let pod_path = self.pod_path();
-                let spec_path = pod_path.strip_suffix("spec").unwrap_or(&pod_path);
-                format!("{spec_path}metadata")
+                let start = out.len();
+                self.write_pod_path(out);
+                if out[start..].ends_with("spec") {
+                    out.truncate(out.len() - "spec".len());
+                }
+                out.push_str("metadata");
             }
         }
     }
@@ -236,24 +244,42 @@ impl<'d> Scope<'d> {
     /// The field path of the target.
     #[must_use]
     pub fn target_path(&self) -> String {
+        let mut out = String::with_capacity(PATH_CAPACITY);
+        self.write_target_path(&mut out);
+        out
+    }
+
+    fn write_target_path(&self, out: &mut String) {
         match &self.target_path {
-            TargetPath::Object => self.object_path.to_string(),
-            TargetPath::Pod => self.pod_path(),
-            TargetPath::Container => self.container_path(),
-            TargetPath::Item(path) => path.to_string(),
+            TargetPath::Object => out.push_str(self.object_path),
+            TargetPath::Pod => self.write_pod_path(out),
+            TargetPath::Container => self.write_container_path(out),
+            TargetPath::Item(path) => out.push_str(path),
         }
     }
 
-    fn pod_path(&self) -> String {
-        self.pod
-            .map(|p| join_path(self.object_path, p.path))
-            .unwrap_or_default()
+    /// [`join_path`] of the object's path and the pod spec's, when there is a pod spec.
+    fn write_pod_path(&self, out: &mut String) {
+        if let Some(p) = self.pod {
+            out.push_str(self.object_path);
+            if !self.object_path.is_empty() && !p.path.is_empty() {
+                out.push('.');
+            }
+            out.push_str(p.path);
+        }
     }
 
-    fn container_path(&self) -> String {
-        self.container
-            .map(|c| c.field_path(&self.pod_path(), ""))
-            .unwrap_or_default()
+    /// [`Container::field_path`] of the container under the pod spec's path.
+    fn write_container_path(&self, out: &mut String) {
+        if let Some(c) = self.container {
+            let start = out.len();
+            self.write_pod_path(out);
+            if out.len() > start {
+                out.push('.');
+            }
+            out.push_str(c.kind.field());
+            push_index(out, c.index);
+        }
     }
 
     /// A cursor at the start of `path`, or `None` when its root is absent (no pod spec, no
@@ -465,12 +491,38 @@ pub fn join_path(base: &str, rel: &str) -> String {
     out
 }
 
+/// Appends `[i]`, without the formatting machinery (a finding's path has one or two).
+pub(crate) fn push_index(out: &mut String, i: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = i;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.push('[');
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+    out.push(']');
+}
+
 /// Appends `.key`, or `["key"]` for a key that is not a plain identifier (`a.b/c`).
 fn push_key(out: &mut String, key: &str) {
-    let simple = key
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if !simple {
+    push_key_as(out, key, is_plain_key(key));
+}
+
+/// A key that a field path spells without quotes.
+fn is_plain_key(key: &str) -> bool {
+    key.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// [`push_key`] for a key whose [`is_plain_key`] is known.
+fn push_key_as(out: &mut String, key: &str, plain: bool) {
+    if !plain {
         out.push_str("[\"");
         out.push_str(key);
         out.push_str("\"]");
@@ -485,6 +537,28 @@ fn push_key(out: &mut String, key: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indexes_are_spelled_as_formatting_would() {
+        for i in [
+            0,
+            1,
+            7,
+            9,
+            10,
+            11,
+            99,
+            100,
+            101,
+            4096,
+            123_456_789,
+            usize::MAX,
+        ] {
+            let mut out = String::from("x");
+            push_index(&mut out, i);
+            assert_eq!(out, format!("x[{i}]"));
+        }
+    }
 
     #[test]
     fn parses_roots_wildcards_and_quoted_keys() {

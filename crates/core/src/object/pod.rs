@@ -155,7 +155,6 @@ impl<'d> Container<'d> {
     /// (`spec.template.spec.containers[0].securityContext`); `rel` may be empty.
     #[must_use]
     pub fn field_path(&self, pod_path: &str, rel: &str) -> String {
-        use std::fmt::Write as _;
         let field = self.kind.field();
         let mut out = String::with_capacity(pod_path.len() + field.len() + rel.len() + 8);
         out.push_str(pod_path);
@@ -163,7 +162,7 @@ impl<'d> Container<'d> {
             out.push('.');
         }
         out.push_str(field);
-        let _ = write!(out, "[{}]", self.index);
+        crate::check::path::push_index(&mut out, self.index);
         if !rel.is_empty() {
             out.push('.');
             out.push_str(rel);
