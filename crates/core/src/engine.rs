@@ -843,7 +843,7 @@ fn run_planned(
                     object: obj,
                     root: view.root,
                     doc: view.doc,
-                    pod: view.pod.as_ref(),
+                    pod: view.pod,
                     containers: &view.containers,
                     version: settings.kubernetes_version,
                     hits: &mut hits,
@@ -985,7 +985,7 @@ fn run_declarative(
     let base = Scope {
         object: view.root,
         object_path: &view.object.base_path,
-        pod: view.pod.as_ref(),
+        pod: view.pod,
         container: None,
         target: view.root,
         target_path: TargetPath::Object,

@@ -138,8 +138,7 @@ pub struct Scope<'d> {
     pub object: NodeRef<'d>,
     /// The object's own field path (`items[2]` in a `List`, else empty).
     pub object_path: &'d str,
-    /// Borrowed from the object's view (see [`crate::checks::CodeCtx::pod`]).
-    pub pod: Option<&'d PodSpec<'d>>,
+    pub pod: Option<PodSpec<'d>>,
     pub container: Option<Container<'d>>,
     pub target: NodeRef<'d>,
     pub target_path: TargetPath,

@@ -137,9 +137,7 @@ pub struct CodeCtx<'a, 'd> {
     pub object: &'a Object,
     pub root: NodeRef<'d>,
     pub doc: &'d Document,
-    /// Borrowed from the object's view: copying it for every check of every object cost 1%
-    /// of a lint's work beyond parsing.
-    pub pod: Option<&'a PodSpec<'d>>,
+    pub pod: Option<PodSpec<'d>>,
     /// The pod's containers (`PodSpec::containers`), found once for every check of the object.
     pub containers: &'a [Container<'d>],
     pub version: KubeVersion,
