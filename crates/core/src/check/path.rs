@@ -260,11 +260,7 @@ impl<'d> Scope<'d> {
     /// [`join_path`] of the object's path and the pod spec's, when there is a pod spec.
     fn write_pod_path(&self, out: &mut String) {
         if let Some(p) = self.pod {
-            out.push_str(self.object_path);
-            if !self.object_path.is_empty() && !p.path.is_empty() {
-                out.push('.');
-            }
-            out.push_str(p.path);
+            push_joined(out, self.object_path, p.path);
         }
     }
 
@@ -273,11 +269,7 @@ impl<'d> Scope<'d> {
         if let Some(c) = self.container {
             let start = out.len();
             self.write_pod_path(out);
-            if out.len() > start {
-                out.push('.');
-            }
-            out.push_str(c.kind.field());
-            push_index(out, c.index);
+            c.push_field_path(out, start, "");
         }
     }
 
@@ -482,12 +474,17 @@ pub fn join_path(base: &str, rel: &str) -> String {
     // Built by hand: checks join paths for every container they look at, and `format!` cost
     // several times the copying.
     let mut out = String::with_capacity(base.len() + rel.len() + 1);
+    push_joined(&mut out, base, rel);
+    out
+}
+
+/// Appends [`join_path`] of `base` and `rel`.
+fn push_joined(out: &mut String, base: &str, rel: &str) {
     out.push_str(base);
     if !base.is_empty() && !rel.is_empty() {
         out.push('.');
     }
     out.push_str(rel);
-    out
 }
 
 /// Appends `[i]`, without the formatting machinery (a finding's path has one or two).

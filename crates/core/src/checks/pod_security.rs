@@ -232,13 +232,14 @@ fn clean_path(path: &str) -> String {
     format!("/{}", parts.join("/"))
 }
 
-/// `path` is `dir` or below it; `/` only matches itself, or every path would.
+/// `path` is `dir` or below it, for any `dir`.
 #[cfg(test)]
 fn at_or_under(path: &str, dir: &str) -> bool {
     at_or_under_clean(path, &clean_path(dir))
 }
 
-/// [`at_or_under`] for a `dir` already cleaned (see [`clean_path`]).
+/// `path` is `dir` (written clean, see [`clean_path`]) or below it; `/` only matches
+/// itself, or every path would.
 fn at_or_under_clean(path: &str, dir: &str) -> bool {
     if dir == "/" {
         return path == "/";

@@ -155,19 +155,25 @@ impl<'d> Container<'d> {
     /// (`spec.template.spec.containers[0].securityContext`); `rel` may be empty.
     #[must_use]
     pub fn field_path(&self, pod_path: &str, rel: &str) -> String {
-        let field = self.kind.field();
-        let mut out = String::with_capacity(pod_path.len() + field.len() + rel.len() + 8);
+        let mut out =
+            String::with_capacity(pod_path.len() + self.kind.field().len() + rel.len() + 8);
         out.push_str(pod_path);
-        if !pod_path.is_empty() {
+        self.push_field_path(&mut out, 0, rel);
+        out
+    }
+
+    /// Appends what [`Container::field_path`] adds to the pod spec's path, which `out` holds
+    /// from `pod_path_start` on.
+    pub(crate) fn push_field_path(&self, out: &mut String, pod_path_start: usize, rel: &str) {
+        if out.len() > pod_path_start {
             out.push('.');
         }
-        out.push_str(field);
-        crate::check::path::push_index(&mut out, self.index);
+        out.push_str(self.kind.field());
+        crate::check::path::push_index(out, self.index);
         if !rel.is_empty() {
             out.push('.');
             out.push_str(rel);
         }
-        out
     }
 
     /// Where findings about something missing in this container point: its `name:` entry, or
