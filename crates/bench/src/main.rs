@@ -61,6 +61,27 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
+/// Hands memory back when the files are done, as the CLI does.
+struct AllocatorEvents;
+
+impl engine::RunEvents for AllocatorEvents {
+    fn files_start(&self) {
+        allocator::files_start();
+    }
+
+    fn file_read(&self, bytes: u32) {
+        allocator::file_read(bytes);
+    }
+
+    fn file_done(&self, bytes: u32) {
+        allocator::file_done(bytes);
+    }
+
+    fn files_done(&self) {
+        allocator::files_done();
+    }
+}
+
 /// Runs one mode in this process and prints one JSON line.
 fn child(mode: &str, threads: usize, runs: usize, only: Option<&str>, dirs: &[PathBuf]) {
     rayon::ThreadPoolBuilder::new()
@@ -97,15 +118,25 @@ fn child(mode: &str, threads: usize, runs: usize, only: Option<&str>, dirs: &[Pa
         let mut outcome = None;
         match mode {
             "parse" => {
+                // As a lint does (see `AllocatorEvents`).
+                allocator::files_start();
                 documents = files
                     .par_iter()
                     .filter_map(read)
-                    .map(|f| yaml::parse(&f).documents.len())
+                    .map(|f| {
+                        let bytes = f.len();
+                        allocator::file_read(bytes);
+                        let documents = yaml::parse(&f).documents.len();
+                        drop(f);
+                        allocator::file_done(bytes);
+                        documents
+                    })
                     .sum();
+                allocator::files_done();
             }
             "full" => {
                 let inputs = files.iter().cloned().map(Input::File).collect();
-                let (run, _) = engine::run_inputs(inputs, &settings, &|| {});
+                let (run, _) = engine::run_inputs(inputs, &settings, &AllocatorEvents);
                 objects = run.summary().objects;
                 documents = run.findings.len();
                 outcome = Some(run);
@@ -116,6 +147,10 @@ fn child(mode: &str, threads: usize, runs: usize, only: Option<&str>, dirs: &[Pa
         times.push(start.elapsed().as_secs_f64());
         cpu_times.push(cpu_seconds() - cpu_start);
         drop(outcome);
+        // Every thread hands back what it kept, so that the next run starts from memory
+        // handed back, as a fresh process's one run does, and not from what this run left.
+        rayon::broadcast(|_| allocator::files_done());
+        allocator::files_done();
     }
     let line = serde_json::json!({
         "mode": mode, "threads": threads, "files": files.len(), "bytes": bytes,

@@ -1,6 +1,7 @@
 //! The process's memory set-up, shared by the CLI and the benchmark (which includes this file):
-//! mimalloc as the allocator, told to hand freed memory back at once (to the OS, and from one
-//! size class to the others), and no transparent huge pages. A lint is a short burst of allocations; without this, peak memory is what the run
+//! mimalloc as the allocator, no transparent huge pages, freed memory kept for reuse while
+//! files are linted and handed back at once after (to the OS, and from one size class to the
+//! others). A lint is a short burst of allocations; without this, peak memory is what the run
 //! ever held rather than what it holds.
 
 #[cfg(feature = "mimalloc")]
@@ -17,30 +18,156 @@ pub fn configure() {
     #[cfg(target_os = "linux")]
     let _ = nix::sys::prctl::set_thp_disable(true);
     #[cfg(feature = "mimalloc")]
-    hand_freed_memory_back();
+    memory::configure();
 }
 
-/// mimalloc (v3) keeps freed memory committed for a second (`purge_delay`) in case it is
-/// wanted again. A whole lint takes less than that, so every buffer a run ever freed (a large
-/// file's text, its tree) would stay resident to the end: 38 MiB instead of 22 at the peak of
-/// `shared/corpus`, 33 instead of 28 on 10,000 objects, at no measured cost in time.
-///
-/// It also keeps two emptied pages of every size class for that class alone
-/// (`page_full_retain`). A lint frees a file's tree and text in many size classes just before
-/// the next file wants other ones, so those kept pages left fresh memory to be faulted in
-/// instead: without them a 10,000-object run has 6,244 page faults instead of 8,536 on one
-/// thread (6,587 instead of 9,031 on two), and the CLI's peak is 0.1-0.5 MiB lower.
+/// A run starts on its files (`RunEvents::files_start`): from here freed memory stays with
+/// the process for the next files, until [`files_done`].
+pub fn files_start() {
+    #[cfg(feature = "mimalloc")]
+    memory::files_start();
+}
+
+/// A file of `bytes` bytes of text is about to be parsed (`RunEvents::file_read`).
+pub fn file_read(bytes: u32) {
+    #[cfg(feature = "mimalloc")]
+    memory::file_read(bytes);
+}
+
+/// That file is linted and its trees are freed (`RunEvents::file_done`).
+pub fn file_done(bytes: u32) {
+    #[cfg(feature = "mimalloc")]
+    memory::file_done(bytes);
+}
+
+/// Every file is linted (`RunEvents::files_done`): what is freed from here on goes back at
+/// once, and so does what was kept for files that will not come.
+pub fn files_done() {
+    #[cfg(feature = "mimalloc")]
+    memory::files_done();
+}
+
 #[cfg(feature = "mimalloc")]
 #[allow(unsafe_code)]
-fn hand_freed_memory_back() {
+mod memory {
+    use std::sync::Mutex;
+
     // Option numbers of mimalloc.h's `mi_option_e`: part of its ABI (retired options keep
     // their slots), but libmimalloc-sys 0.1 has no constants for these.
     const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     const MI_OPTION_PAGE_FULL_RETAIN: libmimalloc_sys::mi_option_t = 36;
-    // SAFETY: each call sets one integer option; called before any other thread exists, as
-    // `mi_option_set` requires.
-    unsafe {
-        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0);
-        libmimalloc_sys::mi_option_set(MI_OPTION_PAGE_FULL_RETAIN, 0);
+
+    /// How long memory freed while files are linted may stay with the process before it
+    /// goes back to the OS (mimalloc waits ten times this in its arenas). Each file frees its
+    /// text and trees just before the next file wants as much again; handed back at once
+    /// (`purge_delay` 0), that memory went back and was faulted in anew batch after batch.
+    /// The CLI on 10,000 objects with two threads: about 450 of 7,000 page faults and half of
+    /// 350 `madvise` calls fewer a run, and each `madvise` on two threads also interrupts the
+    /// other core to flush its TLB. Longer delays save more (10 ms: 950 faults and 250 calls)
+    /// but hold more at once: 0.1-0.2 MiB more at the peak of a human report, against a memory
+    /// goal with little to spare. Nothing freed in this phase is held past its end
+    /// ([`files_done`]).
+    const PURGE_DELAY_WHILE_FILES_MS: std::ffi::c_long = 1;
+
+    /// Files of at least this much text free memory at once while they are linted. A large
+    /// file's buffers and trees grow in steps, each leaving the last behind, and the next file
+    /// rarely wants memory of those sizes: kept, what a 3 MB file left took the real-world
+    /// corpus's peak from 17 MiB to 36.
+    const LARGE_FILE_BYTES: u32 = 64 << 10;
+
+    /// Large files being linted now, on any thread; the delay is off while there are any.
+    static LARGE_FILES: Mutex<usize> = Mutex::new(0);
+
+    pub fn configure() {
+        // mimalloc keeps two emptied pages of every size class for that class alone
+        // (`page_full_retain`). A lint frees a file's tree and text in many size classes just
+        // before the next file wants other ones, so those kept pages left fresh memory to be
+        // faulted in instead: without them a 10,000-object run has 6,244 page faults instead
+        // of 8,536 on one thread (6,587 instead of 9,031 on two), and the CLI's peak is
+        // 0.1-0.5 MiB lower.
+        // SAFETY: sets one integer option; called before any other thread exists, as
+        // `mi_option_set` requires.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PAGE_FULL_RETAIN, 0) };
+        // Until a run starts, memory goes back at once (the benchmark reads every file first).
+        set_purge_delay(0);
+    }
+
+    pub fn files_start() {
+        set_purge_delay(PURGE_DELAY_WHILE_FILES_MS);
+    }
+
+    pub fn file_read(bytes: u32) {
+        if bytes >= LARGE_FILE_BYTES {
+            let mut large = LARGE_FILES.lock().unwrap_or_else(|e| e.into_inner());
+            *large += 1;
+            if *large == 1 {
+                set_purge_delay(0);
+                // What the small files before it left goes back before it is parsed.
+                collect();
+            }
+        }
+    }
+
+    pub fn file_done(bytes: u32) {
+        if bytes >= LARGE_FILE_BYTES {
+            let mut large = LARGE_FILES.lock().unwrap_or_else(|e| e.into_inner());
+            *large = large.saturating_sub(1);
+            if *large == 0 {
+                set_purge_delay(PURGE_DELAY_WHILE_FILES_MS);
+            }
+        }
+    }
+
+    pub fn files_done() {
+        // Gathering results frees each file's list as it fills the list of all: kept, both
+        // would count at the peak.
+        set_purge_delay(0);
+        collect();
+    }
+
+    fn set_purge_delay(ms: std::ffi::c_long) {
+        // SAFETY: stores one aligned integer, which mimalloc reads when it schedules a purge.
+        // A thread freeing memory meanwhile reads the old delay or the new one; either is a
+        // valid setting. Changes are made under `LARGE_FILES` or outside the per-file phase.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, ms) };
+    }
+
+    /// Hands back this thread's emptied pages and every range waiting to be purged.
+    fn collect() {
+        // SAFETY: a forced collection of this thread's heap; mimalloc allows it at any time.
+        unsafe { libmimalloc_sys::mi_collect(true) };
+    }
+}
+
+#[cfg(all(test, feature = "mimalloc"))]
+mod tests {
+    use super::*;
+
+    #[allow(unsafe_code)]
+    fn purge_delay() -> std::ffi::c_long {
+        // SAFETY: reads one integer option.
+        unsafe { libmimalloc_sys::mi_option_get(15) }
+    }
+
+    #[test]
+    fn memory_goes_back_at_once_while_any_large_file_is_linted() {
+        let small = 8 << 10;
+        let large = 64 << 10;
+        files_start();
+        let kept = purge_delay();
+        assert!(kept > 0);
+        file_read(small);
+        assert_eq!(purge_delay(), kept);
+        file_read(large);
+        assert_eq!(purge_delay(), 0);
+        // A second large file on another worker; the first is done before it.
+        file_read(large * 4);
+        file_done(small);
+        file_done(large);
+        assert_eq!(purge_delay(), 0);
+        file_done(large * 4);
+        assert_eq!(purge_delay(), kept);
+        files_done();
+        assert_eq!(purge_delay(), 0);
     }
 }

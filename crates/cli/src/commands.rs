@@ -104,7 +104,7 @@ pub fn lint(args: &LintArgs) -> CmdResult {
     let mut run_inputs: Vec<engine::Input> = files.into_iter().map(engine::Input::Text).collect();
     run_inputs.extend(inputs.into_iter().map(engine::Input::File));
     let progress = Progress::new(run_inputs.len(), args.quiet);
-    let (mut outcome, failures) = engine::run_inputs(run_inputs, settings, &|| progress.inc());
+    let (mut outcome, failures) = engine::run_inputs(run_inputs, settings, &progress);
     progress.finish();
     // Named or walked, the other files are still linted and the run exits 2.
     let read_problems: Vec<(String, String)> =
@@ -421,6 +421,27 @@ impl Progress {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// The progress bar moves as files are done, and the process's memory is handed back once
+/// they all are.
+impl engine::RunEvents for Progress {
+    fn file_read(&self, bytes: u32) {
+        crate::allocator::file_read(bytes);
+    }
+
+    fn file_done(&self, bytes: u32) {
+        self.inc();
+        crate::allocator::file_done(bytes);
+    }
+
+    fn files_start(&self) {
+        crate::allocator::files_start();
+    }
+
+    fn files_done(&self) {
+        crate::allocator::files_done();
     }
 }
 

@@ -185,27 +185,48 @@ pub struct ReadFailure {
 #[must_use]
 pub fn run(files: Vec<Arc<SourceFile>>, settings: &RunSettings) -> Outcome {
     let inputs = files.into_iter().map(Input::Text).collect();
-    run_inputs(inputs, settings, &|| {}).0
+    run_inputs(inputs, settings, &()).0
 }
 
-/// Lints `inputs`, reading each file on the worker that lints it, and calls `on_file` as each
-/// is done. Files that cannot be read are returned apart, in input order.
+/// What a run tells its caller as it goes: progress, and when its use of memory changes
+/// shape (each file's text and trees come and go while files are linted; results only grow
+/// after). The per-file calls come from whichever worker has the file.
+pub trait RunEvents: Sync {
+    /// The run starts on its files.
+    fn files_start(&self) {}
+    /// A file of `bytes` bytes of text is read and about to be parsed.
+    fn file_read(&self, _bytes: u32) {}
+    /// That file is linted and has let its trees go (and its text, unless the run keeps texts).
+    fn file_done(&self, _bytes: u32) {}
+    /// Every file is linted: from here on the run gathers what it holds, and frees little it
+    /// will allocate again. A host that keeps freed memory for the next files can hand it
+    /// back here.
+    fn files_done(&self) {}
+}
+
+/// A caller that wants to hear nothing.
+impl RunEvents for () {}
+
+/// Lints `inputs`, reading each file on the worker that lints it, and tells `events` how it
+/// goes. Files that cannot be read are returned apart, in input order.
 #[must_use]
 pub fn run_inputs(
     inputs: Vec<Input>,
     settings: &RunSettings,
-    on_file: &(dyn Fn() + Sync),
+    events: &dyn RunEvents,
 ) -> (Outcome, Vec<ReadFailure>) {
     let plan = per_object_plan(settings);
     let count = inputs.len();
+    events.files_start();
     // Collected batch by batch into a vector sized up front: flattening in parallel would
     // gather the files in growing pieces and then copy them all once more.
     let batches: Vec<Vec<Linted>> = inputs
         .into_par_iter()
         .enumerate()
         .chunks(FILES_AT_ONCE)
-        .map(|batch| lint_batch(batch, settings, &plan, on_file))
+        .map(|batch| lint_batch(batch, settings, &plan, events))
         .collect();
+    events.files_done();
     let mut failures = Vec::new();
     let mut inputs = Vec::with_capacity(count);
     let mut per_file = Vec::with_capacity(count);
@@ -436,7 +457,7 @@ fn lint_batch(
     batch: Vec<(usize, Input)>,
     settings: &RunSettings,
     plan: &[Planned<'_>],
-    on_file: &(dyn Fn() + Sync),
+    events: &dyn RunEvents,
 ) -> Vec<Linted> {
     let mut done = Vec::with_capacity(batch.len());
     let mut parsed = Vec::new();
@@ -449,7 +470,7 @@ fn lint_batch(
                 Ok(source) => source,
                 Err(problem) => {
                     // In order: the files before it are done first.
-                    check_and_finish(&mut parsed, &mut found, settings, plan, on_file, &mut done);
+                    check_and_finish(&mut parsed, &mut found, settings, plan, events, &mut done);
                     done.push(Err(ReadFailure {
                         path: path.display,
                         message: problem.message,
@@ -459,15 +480,16 @@ fn lint_batch(
             },
         };
         text += source.len() as usize;
+        events.file_read(source.len());
         let (input, findings) = parse_input(index, source, settings);
         parsed.push(input);
         found.push(findings);
         if text >= TEXT_AT_ONCE {
-            check_and_finish(&mut parsed, &mut found, settings, plan, on_file, &mut done);
+            check_and_finish(&mut parsed, &mut found, settings, plan, events, &mut done);
             text = 0;
         }
     }
-    check_and_finish(&mut parsed, &mut found, settings, plan, on_file, &mut done);
+    check_and_finish(&mut parsed, &mut found, settings, plan, events, &mut done);
     done
 }
 
@@ -477,18 +499,19 @@ fn check_and_finish(
     found: &mut Vec<Vec<Finding>>,
     settings: &RunSettings,
     plan: &[Planned<'_>],
-    on_file: &(dyn Fn() + Sync),
+    events: &dyn RunEvents,
     done: &mut Vec<Linted>,
 ) {
     check_objects(parsed, settings, plan, found);
     for (mut input, mut findings) in parsed.drain(..).zip(found.drain(..)) {
+        let bytes = input.source.len();
         finish_file(&mut input, &mut findings, settings);
         // Sorted here, where the list is small and at hand (see [`merge_findings`]).
         debug_assert!(findings
             .iter()
             .all(|f| Arc::ptr_eq(&f.location.file, &input.source)));
         findings.sort_by(compare_findings);
-        on_file();
+        events.file_done(bytes);
         done.push(Ok((input, findings)));
     }
 }
@@ -1358,7 +1381,7 @@ mod tests {
         let settings = RunSettings::defaults();
         let lint = |text: String| -> Vec<(String, u32)> {
             let input = Input::Text(Arc::new(SourceFile::new("many.yaml", text.as_str())));
-            let (outcome, _) = run_inputs(vec![input], &settings, &|| {});
+            let (outcome, _) = run_inputs(vec![input], &settings, &());
             outcome
                 .findings
                 .iter()
@@ -1440,7 +1463,7 @@ mod tests {
                 }
             })
             .collect();
-        let (together, failures) = run_inputs(inputs, &settings, &|| {});
+        let (together, failures) = run_inputs(inputs, &settings, &());
         assert_eq!(failures.len(), 1);
         assert_eq!(failures[0].path, "gone.yaml");
         let paths: Vec<&str> = together
@@ -1455,11 +1478,81 @@ mod tests {
         assert_eq!(paths, expected);
         for file in (0..texts.len()).filter(|&file| file != missing) {
             let path = format!("f{file:02}.yaml");
-            let (alone, _) = run_inputs(vec![Input::Text(source(file))], &settings, &|| {});
+            let (alone, _) = run_inputs(vec![Input::Text(source(file))], &settings, &());
             let alone = found(&alone, &path);
             assert!(alone.len() >= 5, "{path}: {alone:?}");
             assert_eq!(found(&together, &path), alone, "{path}");
         }
+    }
+
+    /// What a run tells its caller: the start, each readable file read and then done with its
+    /// own length, and the end of the files before the run gathers its results.
+    #[test]
+    fn a_run_tells_its_events_in_order() {
+        #[derive(Default)]
+        struct Recorder(std::sync::Mutex<Vec<String>>);
+        impl RunEvents for Recorder {
+            fn files_start(&self) {
+                self.0.lock().unwrap().push("start".into());
+            }
+            fn file_read(&self, bytes: u32) {
+                self.0.lock().unwrap().push(format!("read {bytes}"));
+            }
+            fn file_done(&self, bytes: u32) {
+                self.0.lock().unwrap().push(format!("done {bytes}"));
+            }
+            fn files_done(&self) {
+                self.0.lock().unwrap().push("end".into());
+            }
+        }
+        let texts = [
+            "kind: ConfigMap\n",
+            "kind: Secret\nmetadata: {name: s}\n",
+            "a: [\n",
+        ];
+        let mut inputs: Vec<Input> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, text)| Input::Text(Arc::new(SourceFile::new(format!("f{i}.yaml"), *text))))
+            .collect();
+        inputs.insert(
+            1,
+            Input::File(crate::load::InputPath {
+                display: "gone.yaml".into(),
+                fs_path: std::path::PathBuf::from("/nonexistent/kubelint/gone.yaml"),
+                explicit: true,
+            }),
+        );
+        let recorder = Recorder::default();
+        let settings = RunSettings::defaults();
+        let (_, failures) = run_inputs(inputs, &settings, &recorder);
+        assert_eq!(failures.len(), 1);
+        let events = recorder.0.into_inner().unwrap();
+        // One worker at a time would give exactly this order; with more, files interleave.
+        assert_eq!(events.first().map(String::as_str), Some("start"));
+        assert_eq!(events.last().map(String::as_str), Some("end"));
+        let mut reads: Vec<&str> = events
+            .iter()
+            .filter(|e| e.starts_with("read"))
+            .map(|e| &e[5..])
+            .collect();
+        let mut dones: Vec<&str> = events
+            .iter()
+            .filter(|e| e.starts_with("done"))
+            .map(|e| &e[5..])
+            .collect();
+        reads.sort_unstable();
+        dones.sort_unstable();
+        let mut lengths: Vec<String> = texts.iter().map(|t| t.len().to_string()).collect();
+        lengths.sort_unstable();
+        assert_eq!(reads, lengths);
+        assert_eq!(dones, lengths);
+        for length in &lengths {
+            let read = events.iter().position(|e| *e == format!("read {length}"));
+            let done = events.iter().position(|e| *e == format!("done {length}"));
+            assert!(read < done, "{events:?}");
+        }
+        assert_eq!(events.len(), 2 + 2 * texts.len());
     }
 
     /// The engine never calls a `Needs::Pod` check on an object without a pod spec. Called
@@ -1555,10 +1648,10 @@ mod tests {
                 .collect()
         };
         let mut settings = RunSettings::with_checks(crate::checks::builtin());
-        let (kept, failures) = run_inputs(inputs(), &settings, &|| {});
+        let (kept, failures) = run_inputs(inputs(), &settings, &());
         assert!(failures.is_empty() && kept.findings.len() > 1000);
         settings.retain_text = false;
-        let (released, _) = run_inputs(inputs(), &settings, &|| {});
+        let (released, _) = run_inputs(inputs(), &settings, &());
         assert!(released
             .inputs
             .iter()

@@ -368,7 +368,7 @@ mod tests {
             fingerprint_text: true,
             ..RunSettings::defaults()
         };
-        let (outcome, _) = run_inputs(vec![Input::File(file.clone())], &settings, &|| {});
+        let (outcome, _) = run_inputs(vec![Input::File(file.clone())], &settings, &());
         assert!(
             outcome.inputs[0].source.text.is_empty(),
             "the run let the text go"
