@@ -28,8 +28,7 @@ pub struct Object {
     pub id: Arc<ObjectId>,
     /// Field path prefix of the object inside its document (`items[2]` for List items).
     pub base_path: String,
-    /// What the cross-object checks read of it, taken while its tree was whole (and emptied
-    /// once they have run).
+    /// What the cross-object checks read of it, taken while its tree was whole.
     pub facts: facts::Facts,
 }
 
