@@ -93,6 +93,9 @@ mod memory {
     }
 
     pub fn files_start() {
+        // No file of an earlier run is still being linted, even if that run ended in a panic.
+        let mut large = LARGE_FILES.lock().unwrap_or_else(|e| e.into_inner());
+        *large = 0;
         set_purge_delay(PURGE_DELAY_WHILE_FILES_MS);
     }
 
@@ -169,5 +172,15 @@ mod tests {
         assert_eq!(purge_delay(), kept);
         files_done();
         assert_eq!(purge_delay(), 0);
+        // A run that stopped with a large file in hand does not leave the next run without
+        // the delay.
+        files_start();
+        file_read(large);
+        files_start();
+        file_read(large);
+        assert_eq!(purge_delay(), 0);
+        file_done(large);
+        assert_eq!(purge_delay(), kept);
+        files_done();
     }
 }
