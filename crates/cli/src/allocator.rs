@@ -63,16 +63,16 @@ mod memory {
     /// (`purge_delay` 0), that memory went back and was faulted in anew batch after batch.
     /// The CLI on 10,000 objects with two threads: about 450 of 7,000 page faults and half of
     /// 350 `madvise` calls fewer a run, and each `madvise` on two threads also interrupts the
-    /// other core to flush its TLB. Longer delays save more (10 ms: 950 faults and 250 calls)
-    /// but hold more at once: 0.1-0.2 MiB more at the peak of a human report, against a memory
-    /// goal with little to spare. Nothing freed in this phase is held past its end
-    /// ([`files_done`]).
+    /// other core to flush its TLB. It costs about 0.25 MiB at the peak of a human report
+    /// (2.45x the input instead of 2.43x); 10 ms saves more (950 faults and 250 calls) but
+    /// costs 0.45 MiB, against a memory goal of 2.5x. Nothing freed in this phase is held past
+    /// its end ([`files_done`]).
     const PURGE_DELAY_WHILE_FILES_MS: std::ffi::c_long = 1;
 
     /// Files of at least this much text free memory at once while they are linted. A large
     /// file's buffers and trees grow in steps, each leaving the last behind, and the next file
-    /// rarely wants memory of those sizes: kept, what a 3 MB file left took the real-world
-    /// corpus's peak from 17 MiB to 36.
+    /// rarely wants memory of those sizes: kept until the files were done, what a 3 MB file
+    /// left took the real-world corpus's peak from 17 MiB to 36.
     const LARGE_FILE_BYTES: u32 = 64 << 10;
 
     /// Large files being linted now, on any thread; the delay is off while there are any.
@@ -122,8 +122,9 @@ mod memory {
     }
 
     pub fn files_done() {
-        // Gathering results frees each file's list as it fills the list of all: kept, both
-        // would count at the peak.
+        // The run's peak comes next, in the cross pass: what the files left goes back before
+        // it, and what is freed from here (each file's list of findings, as the list of all
+        // fills) goes back at once.
         set_purge_delay(0);
         collect();
     }

@@ -427,6 +427,10 @@ impl Progress {
 /// The progress bar moves as files are done, and the process's memory is handed back once
 /// they all are.
 impl engine::RunEvents for Progress {
+    fn files_start(&self) {
+        crate::allocator::files_start();
+    }
+
     fn file_read(&self, bytes: u32) {
         crate::allocator::file_read(bytes);
     }
@@ -434,10 +438,6 @@ impl engine::RunEvents for Progress {
     fn file_done(&self, bytes: u32) {
         self.inc();
         crate::allocator::file_done(bytes);
-    }
-
-    fn files_start(&self) {
-        crate::allocator::files_start();
     }
 
     fn files_done(&self) {
