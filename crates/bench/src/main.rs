@@ -61,27 +61,6 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
-/// Hands memory back when the files are done, as the CLI does.
-struct AllocatorEvents;
-
-impl engine::RunEvents for AllocatorEvents {
-    fn files_start(&self) {
-        allocator::files_start();
-    }
-
-    fn file_read(&self, bytes: u32) {
-        allocator::file_read(bytes);
-    }
-
-    fn file_done(&self, bytes: u32) {
-        allocator::file_done(bytes);
-    }
-
-    fn files_done(&self) {
-        allocator::files_done();
-    }
-}
-
 /// Runs one mode in this process and prints one JSON line.
 fn child(mode: &str, threads: usize, runs: usize, only: Option<&str>, dirs: &[PathBuf]) {
     rayon::ThreadPoolBuilder::new()
@@ -118,7 +97,7 @@ fn child(mode: &str, threads: usize, runs: usize, only: Option<&str>, dirs: &[Pa
         let mut outcome = None;
         match mode {
             "parse" => {
-                // As a lint does (see `AllocatorEvents`).
+                // As a lint does (see `allocator::AllocatorEvents`).
                 allocator::files_start();
                 documents = files
                     .par_iter()
@@ -136,7 +115,7 @@ fn child(mode: &str, threads: usize, runs: usize, only: Option<&str>, dirs: &[Pa
             }
             "full" => {
                 let inputs = files.iter().cloned().map(Input::File).collect();
-                let (run, _) = engine::run_inputs(inputs, &settings, &AllocatorEvents);
+                let (run, _) = engine::run_inputs(inputs, &settings, &allocator::AllocatorEvents);
                 objects = run.summary().objects;
                 documents = run.findings.len();
                 outcome = Some(run);

@@ -47,6 +47,28 @@ pub fn files_done() {
     memory::files_done();
 }
 
+/// The run events as this set-up follows them: the CLI's progress and the benchmark both pass
+/// the engine's events here.
+pub struct AllocatorEvents;
+
+impl kubelint_core::engine::RunEvents for AllocatorEvents {
+    fn files_start(&self) {
+        files_start();
+    }
+
+    fn file_read(&self, bytes: u32) {
+        file_read(bytes);
+    }
+
+    fn file_done(&self, bytes: u32) {
+        file_done(bytes);
+    }
+
+    fn files_done(&self) {
+        files_done();
+    }
+}
+
 #[cfg(feature = "mimalloc")]
 #[allow(unsafe_code)]
 mod memory {
@@ -54,7 +76,7 @@ mod memory {
 
     // Option numbers of mimalloc.h's `mi_option_e`: part of its ABI (retired options keep
     // their slots), but libmimalloc-sys 0.1 has no constants for these.
-    const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    pub(super) const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     const MI_OPTION_PAGE_FULL_RETAIN: libmimalloc_sys::mi_option_t = 36;
 
     /// How long memory freed while files are linted may stay with the process before it
@@ -150,7 +172,7 @@ mod tests {
     #[allow(unsafe_code)]
     fn purge_delay() -> std::ffi::c_long {
         // SAFETY: reads one integer option.
-        unsafe { libmimalloc_sys::mi_option_get(15) }
+        unsafe { libmimalloc_sys::mi_option_get(memory::MI_OPTION_PURGE_DELAY) }
     }
 
     #[test]

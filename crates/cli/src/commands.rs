@@ -15,6 +15,7 @@ use kubelint_core::helm;
 use kubelint_core::load::{self, InputPath};
 use kubelint_core::source::SourceFile;
 
+use crate::allocator::AllocatorEvents;
 use crate::args::{Cli, ColorChoice, Format, LintArgs, ListFormat};
 use crate::render::{self, SrcRoot};
 use crate::setup;
@@ -428,20 +429,20 @@ impl Progress {
 /// they all are.
 impl engine::RunEvents for Progress {
     fn files_start(&self) {
-        crate::allocator::files_start();
+        AllocatorEvents.files_start();
     }
 
     fn file_read(&self, bytes: u32) {
-        crate::allocator::file_read(bytes);
+        AllocatorEvents.file_read(bytes);
     }
 
     fn file_done(&self, bytes: u32) {
         self.inc();
-        crate::allocator::file_done(bytes);
+        AllocatorEvents.file_done(bytes);
     }
 
     fn files_done(&self) {
-        crate::allocator::files_done();
+        AllocatorEvents.files_done();
     }
 }
 
