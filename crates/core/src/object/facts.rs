@@ -3,6 +3,7 @@
 //! interpreted (YAML 1.1 scalars, the kind's selector rules) and with the span it reports at.
 
 use crate::engine::object_anchor;
+use crate::object::collect_small;
 use crate::object::inventory::{label_map, Port};
 use crate::object::pod::{ContainerKind, PodSpec};
 use crate::object::selector::{
@@ -357,16 +358,17 @@ fn container_ports(spec: PodSpec<'_>) -> Vec<Port> {
             });
         }
     }
+    // Most workloads expose one port or none; the run keeps this to its end.
+    out.shrink_to_fit();
     out
 }
 
 fn service(root: NodeRef<'_>) -> Service {
     let spec = root.get("spec");
-    let ports =
-        spec.and_then(|s| s.get("ports"))
-            .into_iter()
-            .flat_map(NodeRef::items)
-            .map(|port| {
+    let ports = spec
+        .and_then(|s| s.get("ports"))
+        .map_or_else(Vec::new, |ports| {
+            collect_small(ports.items().map(|port| {
                 let number = port.get("port");
                 let target = match port.get("targetPort") {
                     Some(t) => match (t.as_i64(), t.as_str()) {
@@ -389,8 +391,8 @@ fn service(root: NodeRef<'_>) -> Service {
                         .to_string(),
                     target: target.map(|(field, value, span)| PortTarget { field, value, span }),
                 }
-            })
-            .collect();
+            }))
+        });
     Service {
         selector: service_selector(root).map(|(sel, key)| (sel, key.span())),
         ports,
@@ -528,4 +530,37 @@ fn role_ref(root: NodeRef<'_>) -> Option<RoleRef> {
         name: name.as_str()?.to_string(),
         name_span: name.span(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+    use crate::yaml;
+
+    fn facts_of(text: &str, kind: &str, pod_spec_path: Option<&str>) -> Facts {
+        let parsed = yaml::parse(&SourceFile::new("t.yaml", text));
+        Facts::read(parsed.documents[0].root().unwrap(), kind, pod_spec_path)
+    }
+
+    #[test]
+    fn ports_hold_no_spare_capacity() {
+        // Facts live to the end of the run: one port is one port's worth of memory.
+        let svc = facts_of(
+            "kind: Service\nspec:\n  ports:\n    - {name: http, port: 80, targetPort: web}\n",
+            "Service",
+            None,
+        );
+        let ports = &svc.service().unwrap().ports;
+        assert_eq!((ports.len(), ports.capacity()), (1, 1));
+        assert_eq!(ports[0].protocol, "TCP");
+        let deploy = facts_of(
+            "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          ports: [{name: web, containerPort: 8080}]\n",
+            "Deployment",
+            Some("spec.template.spec"),
+        );
+        let ports = &deploy.pod().unwrap().ports;
+        assert_eq!((ports.len(), ports.capacity()), (1, 1));
+        assert_eq!(ports[0].number, Some(8080));
+    }
 }

@@ -2,7 +2,7 @@
 //! (In, NotIn, Exists, DoesNotExist), Service selectors (plain label maps), and each kind's rule
 //! for an empty or missing selector.
 
-use crate::object::group_of;
+use crate::object::{collect_small, group_of};
 use crate::yaml::NodeRef;
 
 /// A pod's labels, values as the API would store them (`true` and `8080` as text): sorted by
@@ -132,15 +132,7 @@ impl Selector {
     #[must_use]
     pub fn from_label_map(node: NodeRef<'_>) -> Self {
         Self {
-            requirements: node
-                .entries()
-                .filter_map(|(k, v)| {
-                    Some(Requirement::In(
-                        k.text()?.to_string(),
-                        vec![scalar_text(v)?],
-                    ))
-                })
-                .collect(),
+            requirements: collect_small(label_requirements(node)),
         }
     }
 
@@ -150,16 +142,18 @@ impl Selector {
     /// When the API would reject the selector (unknown operator, `In` without values, values
     /// given to `Exists`); the message says why.
     pub fn from_label_selector(node: NodeRef<'_>) -> Result<Self, String> {
-        let mut sel = Selector::default();
-        if let Some(ml) = node.get("matchLabels") {
-            sel.requirements
-                .extend(Self::from_label_map(ml).requirements);
+        let labels = node.get("matchLabels");
+        let expressions = node.get("matchExpressions");
+        // Sized once: the run keeps every selector to its end.
+        let mut sel = Selector {
+            requirements: Vec::with_capacity(
+                labels.map_or(0, NodeRef::len) + expressions.map_or(0, NodeRef::len),
+            ),
+        };
+        if let Some(ml) = labels {
+            sel.requirements.extend(label_requirements(ml));
         }
-        for expr in node
-            .get("matchExpressions")
-            .into_iter()
-            .flat_map(NodeRef::items)
-        {
+        for expr in expressions.into_iter().flat_map(NodeRef::items) {
             let key = expr
                 .get("key")
                 .and_then(NodeRef::as_display)
@@ -188,6 +182,16 @@ impl Selector {
         }
         Ok(sel)
     }
+}
+
+/// The requirements of a plain map of labels: each label, with its value.
+fn label_requirements(node: NodeRef<'_>) -> impl Iterator<Item = Requirement> + '_ {
+    node.entries().filter_map(|(k, v)| {
+        Some(Requirement::In(
+            k.text()?.to_string(),
+            vec![scalar_text(v)?],
+        ))
+    })
 }
 
 fn scalar_text(node: NodeRef<'_>) -> Option<String> {
@@ -276,6 +280,20 @@ mod tests {
     fn with_root<T>(text: &str, f: impl FnOnce(NodeRef<'_>) -> T) -> T {
         let parsed = yaml::parse(&SourceFile::new("t.yaml", text));
         f(parsed.documents[0].root().unwrap())
+    }
+
+    #[test]
+    fn selectors_hold_no_spare_capacity() {
+        // The run keeps every selector to its end: a two-label selector holds two
+        // requirements, not the four `collect` starts at.
+        let text = "matchLabels: {app: web, tier: front}\nmatchExpressions:\n  - {key: env, operator: Exists}\n";
+        with_root(text, |root| {
+            let from_map = Selector::from_label_map(root.get("matchLabels").unwrap());
+            assert_eq!(from_map.requirements.capacity(), 2);
+            let full = Selector::from_label_selector(root).unwrap();
+            assert_eq!(full.requirements.len(), 3);
+            assert_eq!(full.requirements.capacity(), 3);
+        });
     }
 
     fn labels(pairs: &[(&str, &str)]) -> Labels {
