@@ -82,14 +82,14 @@ mod memory {
     /// How long memory freed while files are linted may stay with the process before it
     /// goes back to the OS (mimalloc waits ten times this in its arenas). Each file frees its
     /// text and trees just before the next file wants as much again; handed back at once
-    /// (`purge_delay` 0), that memory went back and was faulted in anew batch after batch.
-    /// The CLI on 10,000 objects with two threads: about 450 of 7,000 page faults and half of
-    /// 350 `madvise` calls fewer a run, and each `madvise` on two threads also interrupts the
-    /// other core to flush its TLB. It costs about 0.25 MiB at the peak of a human report
-    /// (2.45x the input instead of 2.43x); 10 ms saves more (950 faults and 250 calls) but
-    /// costs 0.45 MiB, against a memory goal of 2.5x. Nothing freed in this phase is held past
-    /// its end ([`files_done`]).
-    const PURGE_DELAY_WHILE_FILES_MS: std::ffi::c_long = 1;
+    /// (`purge_delay` 0), that memory went back and was faulted in anew batch after batch,
+    /// and each `madvise` on two threads also interrupts the other core to flush its TLB.
+    /// On 10,000 objects a run has about 4,500 page faults with 1 ms and 4,000 with 10 ms on
+    /// one thread (4,340 and 3,930 on two; 30 ms saves 60 more; the parse floor has 140), and
+    /// a fault costs this VM about 2.4 µs. 10 ms costs the CLI at most 0.15 MiB at its peak
+    /// (JSON report; the human report's peak did not move), 2.35x the input against a memory
+    /// goal of 2.5x. Nothing freed in this phase is held past its end ([`files_done`]).
+    const PURGE_DELAY_WHILE_FILES_MS: std::ffi::c_long = 10;
 
     /// Files of at least this much text free memory at once while they are linted. A large
     /// file's buffers and trees grow in steps, each leaving the last behind, and the next file
