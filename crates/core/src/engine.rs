@@ -12,7 +12,7 @@ use crate::check::path::{FieldPath, Scope, TargetPath};
 use crate::check::rule::{Eval, Literal, Witness};
 use crate::check::{Check, ContainerType, Declarative, Logic, Rule, TargetKind};
 use crate::checks::{self, CodeCtx, Hit};
-use crate::finding::{Finding, Location, Related, Severity};
+use crate::finding::{Finding, FindingData, Location, Related, Severity};
 use crate::k8s::version::KubeVersion;
 use crate::object::pod::{Container, PodSpec};
 use crate::object::{self, Object};
@@ -605,7 +605,7 @@ fn parse_input(
     let mut loader =
         |id: &str, span: Span, message: String, doc: Option<&Document>, related: Vec<Related>| {
             if let Some(active) = settings.active(id) {
-                findings.push(Finding {
+                findings.push(Finding::new(FindingData {
                     check: Arc::clone(&active.check.id),
                     severity: active.severity,
                     message,
@@ -619,7 +619,7 @@ fn parse_input(
                     remediation: active.check.remediation.clone(),
                     secret: false,
                     suppression: None,
-                });
+                }));
             }
         };
     for err in &parsed.errors {
@@ -695,7 +695,7 @@ fn undecodable_finding(
     settings: &RunSettings,
 ) -> Option<Finding> {
     let active = settings.active("yaml-syntax")?;
-    Some(Finding {
+    Some(Finding::new(FindingData {
         check: Arc::clone(&active.check.id),
         severity: active.severity,
         message: problem.message.clone(),
@@ -709,7 +709,7 @@ fn undecodable_finding(
         remediation: active.check.remediation.clone(),
         secret: false,
         suppression: None,
-    })
+    }))
 }
 
 /// A file whose `{{ }}` actions make it a template rather than YAML: it does not parse, or
@@ -903,7 +903,7 @@ pub(crate) fn internal_error(
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".into());
     let active = settings.active("internal-error");
-    Finding {
+    Finding::new(FindingData {
         check: active.map_or_else(|| Arc::from("internal-error"), |a| Arc::clone(&a.check.id)),
         severity: Severity::Error,
         message: format!(
@@ -921,7 +921,7 @@ pub(crate) fn internal_error(
             .into(),
         secret: false,
         suppression: None,
-    }
+    })
 }
 
 pub(crate) fn finding_from_hit(
@@ -930,7 +930,7 @@ pub(crate) fn finding_from_hit(
     active: &ActiveCheck,
     hit: Hit,
 ) -> Finding {
-    Finding {
+    Finding::new(FindingData {
         check: Arc::clone(&active.check.id),
         severity: hit.severity.unwrap_or(active.severity),
         message: hit.message,
@@ -944,7 +944,7 @@ pub(crate) fn finding_from_hit(
         remediation: active.check.remediation.clone(),
         secret: active.check.secret,
         suppression: None,
-    }
+    })
 }
 
 /// Where a finding about the object as a whole points: its `kind:` entry.
@@ -1245,7 +1245,7 @@ mod tests {
     /// A finding of `check` at the start of `line` of `file`, for tests of the order.
     fn finding_at(file: &Arc<SourceFile>, line: u32, check: &str, message: &str) -> Finding {
         let at = file.line_start(line);
-        Finding {
+        Finding::new(FindingData {
             check: check.into(),
             severity: Severity::Info,
             message: message.into(),
@@ -1259,7 +1259,7 @@ mod tests {
             remediation: "r".into(),
             secret: false,
             suppression: None,
-        }
+        })
     }
 
     #[test]
@@ -1326,10 +1326,9 @@ mod tests {
             // Each finding is tagged through `label`, so that the order of ties shows.
             let mut finding = |input: &ParsedInput, line: u32, check: &str| {
                 tag += 1;
-                Finding {
-                    label: Some(tag.to_string().into()),
-                    ..finding_at(&input.source, line, check, "m")
-                }
+                let mut tagged = finding_at(&input.source, line, check, "m");
+                tagged.label = Some(tag.to_string().into());
+                tagged
             };
             let mut per_file: Vec<Vec<Finding>> = Vec::new();
             for input in &inputs {

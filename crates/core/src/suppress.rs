@@ -11,7 +11,7 @@ use regex::Regex;
 use crate::check::Check;
 use crate::config::file::SuppressConfig;
 use crate::engine::{ActiveCheck, Outcome, ParsedInput, RunSettings};
-use crate::finding::{Finding, Location, ObjectId, Suppression, SuppressionKind};
+use crate::finding::{Finding, FindingData, Location, ObjectId, Suppression, SuppressionKind};
 use crate::object::pod::PodSpec;
 use crate::source::{text_finder, SourceFile, Span, TextFinder};
 use crate::yaml::{Document, NodeId, NodeKind};
@@ -397,7 +397,7 @@ fn meta_finding(
     object: Option<Arc<ObjectId>>,
     helm_source: Option<Arc<str>>,
 ) -> Finding {
-    Finding {
+    Finding::new(FindingData {
         check: Arc::clone(&check.check.id),
         severity: check.severity,
         message,
@@ -411,7 +411,7 @@ fn meta_finding(
         remediation: check.check.remediation.clone(),
         secret: false,
         suppression: None,
-    }
+    })
 }
 
 fn validate(d: &mut Directive, catalog: &[Arc<Check>], locked: &[String]) {

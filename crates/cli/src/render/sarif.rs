@@ -418,7 +418,7 @@ mod tests {
     use std::sync::Arc;
 
     use kubelint_core::engine::RunSettings;
-    use kubelint_core::finding::{ObjectId, Suppression};
+    use kubelint_core::finding::{FindingData, ObjectId, Suppression};
     use kubelint_core::source::{SourceFile, Span};
 
     use super::*;
@@ -438,7 +438,7 @@ mod tests {
             "deploy/web.yaml",
             "kind: Pod\nspec:\n  hostNetwork: true\n",
         ));
-        Finding {
+        Finding::new(FindingData {
             check: Arc::from(check),
             severity: Severity::Error,
             message: "the pod uses the host network".into(),
@@ -457,7 +457,7 @@ mod tests {
             remediation: "remove hostNetwork".into(),
             secret: false,
             suppression: suppression.map(Box::new),
-        }
+        })
     }
 
     #[test]
