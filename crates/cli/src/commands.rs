@@ -384,7 +384,9 @@ fn add_template_locations(findings: &mut [Finding], chart_dir: Option<&Path>, cw
                 message: "rendered from this chart template".into(),
             },
         };
-        f.related.push(related);
+        let mut all = std::mem::take(&mut f.related).into_vec();
+        all.push(related);
+        f.related = all.into_boxed_slice();
     }
 }
 

@@ -407,7 +407,7 @@ fn meta_finding(
         object,
         container: None,
         helm_source,
-        related: Vec::new(),
+        related: Box::default(),
         remediation: check.check.remediation.clone(),
         secret: false,
         suppression: None,

@@ -453,7 +453,7 @@ mod tests {
             })),
             container: None,
             helm_source: Some("shop/templates/pod.yaml".into()),
-            related: Vec::new(),
+            related: Box::default(),
             remediation: "remove hostNetwork".into(),
             secret: false,
             suppression: suppression.map(Box::new),
