@@ -499,7 +499,11 @@ fn check_and_finish(
     events: &dyn RunEvents,
     done: &mut Vec<Linted>,
 ) {
-    check_objects(parsed, settings, plan, found);
+    let mut facts = Vec::new();
+    check_objects(parsed, settings, plan, found, &mut facts);
+    for (file, object, read) in facts {
+        parsed[file].objects[object].facts = read;
+    }
     for (mut input, mut findings) in parsed.drain(..).zip(found.drain(..)) {
         let bytes = input.source.len();
         finish_file(&mut input, &mut findings, settings);
@@ -523,26 +527,13 @@ fn finish_file(input: &mut ParsedInput, findings: &mut Vec<Finding>, settings: &
     if settings.fingerprint_text {
         input.text_fingerprint = Some(crate::source::text_fingerprint(&input.source.text));
     }
-    read_cross_facts(input, settings);
+    // The objects' cross-check facts were read with their checks (see [`check_objects`]).
+    input.documents = Vec::new();
     if !settings.retain_text {
         release_text(input, findings);
     }
     // Every file's findings are held until the cross pass is done: no spare capacity.
     findings.shrink_to_fit();
-}
-
-/// Reads what the cross-object checks need of each object, then lets every tree go: the cross
-/// pass runs on these facts, so no tree outlives its file.
-fn read_cross_facts(input: &mut ParsedInput, settings: &RunSettings) {
-    if settings.checks.iter().any(|c| c.check.cross) {
-        for obj in &mut input.objects {
-            let root = obj.root(&input.documents[obj.doc]);
-            let kind = obj.kind();
-            let pod_spec_path = settings.pod_spec_path(&obj.id.api_version, kind);
-            obj.facts = object::facts::Facts::read(root, kind, pod_spec_path);
-        }
-    }
-    input.documents = Vec::new();
 }
 
 /// Lets the file's text go once nothing of the run reads it any more: every finding and
@@ -804,39 +795,61 @@ const OBJECTS_AT_ONCE: usize = 64;
 /// object. Findings come out in another order than object by object, which the final sort
 /// undoes: findings that tie on everything it compares are of one check, and one check still
 /// meets the objects in file order.
+///
+/// When the run has cross checks, it also reads each object's facts for them into `facts`
+/// (file, object and facts), from the pod spec its checks found.
 fn check_objects(
     inputs: &[ParsedInput],
     settings: &RunSettings,
     plan: &[Planned<'_>],
     outs: &mut [Vec<Finding>],
+    facts: &mut Vec<(usize, usize, object::facts::Facts)>,
 ) {
-    let mut objects = inputs
-        .iter()
-        .enumerate()
-        .flat_map(|(file, input)| input.objects.iter().map(move |obj| (file, input, obj)));
-    let mut views: Vec<(usize, ObjectView<'_>)> = Vec::new();
+    let cross = settings.checks.iter().any(|c| c.check.cross);
+    let mut objects = inputs.iter().enumerate().flat_map(|(file, input)| {
+        input
+            .objects
+            .iter()
+            .enumerate()
+            .map(move |(index, obj)| (file, index, input, obj))
+    });
+    let mut views: Vec<(usize, usize, ObjectView<'_>)> = Vec::new();
     loop {
         views.clear();
         views.extend(
             objects
                 .by_ref()
                 .take(OBJECTS_AT_ONCE)
-                .map(|(file, input, obj)| {
+                .map(|(file, index, input, obj)| {
                     let doc = &input.documents[obj.doc];
                     let root = obj.root(doc);
-                    let pod = settings
-                        .pod_spec_path(&obj.id.api_version, obj.kind())
-                        .and_then(|path| PodSpec::find(root, path));
-                    (file, ObjectView::new(obj, doc, root, pod))
+                    let pod_spec_path = settings.pod_spec_path(&obj.id.api_version, obj.kind());
+                    let pod = pod_spec_path.and_then(|path| PodSpec::find(root, path));
+                    (
+                        file,
+                        index,
+                        ObjectView::new(obj, doc, root, pod_spec_path, pod),
+                    )
                 }),
         );
         if views.is_empty() {
             return;
         }
         for planned in plan {
-            for (file, view) in views.iter().filter(|(_, view)| planned.applies_to(view)) {
+            for (file, _, view) in views.iter().filter(|(_, _, view)| planned.applies_to(view)) {
                 run_planned(&inputs[*file], view, planned, settings, &mut outs[*file]);
             }
+        }
+        if cross {
+            facts.extend(views.iter().map(|(file, index, view)| {
+                let read = object::facts::Facts::read_found(
+                    view.root,
+                    view.kind,
+                    view.pod_spec_path,
+                    view.pod,
+                );
+                (*file, *index, read)
+            }));
         }
     }
 }
@@ -961,6 +974,8 @@ struct ObjectView<'d> {
     doc: &'d Document,
     kind: &'d str,
     root: NodeRef<'d>,
+    /// Where the kind keeps its pod spec, if it has one.
+    pod_spec_path: Option<&'d str>,
     pod: Option<PodSpec<'d>>,
     /// Every container of the pod, found once for all checks.
     containers: Vec<Container<'d>>,
@@ -974,6 +989,7 @@ impl<'d> ObjectView<'d> {
         obj: &'d Object,
         doc: &'d Document,
         root: NodeRef<'d>,
+        pod_spec_path: Option<&'d str>,
         pod: Option<PodSpec<'d>>,
     ) -> Self {
         let containers: Vec<Container<'d>> = pod.iter().flat_map(PodSpec::containers).collect();
@@ -986,6 +1002,7 @@ impl<'d> ObjectView<'d> {
             doc,
             kind: obj.kind(),
             root,
+            pod_spec_path,
             pod,
             containers,
             container_scopes,

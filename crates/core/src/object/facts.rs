@@ -191,9 +191,22 @@ impl Facts {
     /// `pod_spec_path`.
     #[must_use]
     pub fn read(root: NodeRef<'_>, kind: &str, pod_spec_path: Option<&str>) -> Self {
+        let pod_spec = pod_spec_path.and_then(|path| PodSpec::find(root, path));
+        Self::read_found(root, kind, pod_spec_path, pod_spec)
+    }
+
+    /// [`Facts::read`] with the pod spec already found at `pod_spec_path` (`None` when it is
+    /// not there): the engine finds it once for the checks and the facts.
+    #[must_use]
+    pub fn read_found(
+        root: NodeRef<'_>,
+        kind: &str,
+        pod_spec_path: Option<&str>,
+        pod_spec: Option<PodSpec<'_>>,
+    ) -> Self {
         let spec = root.get("spec");
         let detail = match (kind, pod_spec_path) {
-            (_, Some(path)) => Detail::Workload(Box::new(workload(root, kind, path))),
+            (_, Some(path)) => Detail::Workload(Box::new(workload(root, kind, path, pod_spec))),
             ("Service", None) => Detail::Service(Box::new(service(root))),
             ("Ingress", None) => Detail::Ingress(ingress_backends(root).into()),
             ("HorizontalPodAutoscaler", None) => Detail::Hpa(Box::new(hpa(root))),
@@ -276,7 +289,7 @@ impl Facts {
     }
 }
 
-fn workload(root: NodeRef<'_>, kind: &str, path: &str) -> Workload {
+fn workload(root: NodeRef<'_>, kind: &str, path: &str, pod_spec: Option<PodSpec<'_>>) -> Workload {
     let spec = root.get("spec");
     let replicas = match kind {
         "Pod" => Some(1),
@@ -295,14 +308,13 @@ fn workload(root: NodeRef<'_>, kind: &str, path: &str) -> Workload {
     };
     Workload {
         replicas,
-        pod: pod(root, path),
+        pod: pod(root, path, pod_spec),
         service_name,
     }
 }
 
-fn pod(root: NodeRef<'_>, path: &str) -> Option<Pod> {
+fn pod(root: NodeRef<'_>, path: &str, spec: Option<PodSpec<'_>>) -> Option<Pod> {
     // A template without a spec still stamps out pods with its labels.
-    let spec = PodSpec::find(root, path);
     let metadata = spec.map_or_else(|| template_metadata(root, path), |s| s.metadata);
     if spec.is_none() && metadata.is_none() {
         return None;
