@@ -67,18 +67,30 @@ const SHARED_TEXTS: usize = 64;
 #[must_use]
 pub fn shared_text(text: &str) -> Arc<str> {
     thread_local! {
-        static MET: std::cell::RefCell<Vec<Arc<str>>> = const { std::cell::RefCell::new(Vec::new()) };
+        static MET: std::cell::RefCell<Vec<(u32, Arc<str>)>> = const { std::cell::RefCell::new(Vec::new()) };
     }
+    // Each text is met with a tag of its length and its first and last bytes, which tells
+    // most other texts apart without comparing them: kinds, apiVersions and namespaces are
+    // short and often of one length.
+    let tag = text_tag(text);
     MET.with_borrow_mut(|met| {
-        if let Some(found) = met.iter().find(|m| ***m == *text) {
+        if let Some((_, found)) = met.iter().find(|(t, m)| *t == tag && **m == *text) {
             return Arc::clone(found);
         }
         let text: Arc<str> = Arc::from(text);
         if met.len() < SHARED_TEXTS {
-            met.push(Arc::clone(&text));
+            met.push((tag, Arc::clone(&text)));
         }
         text
     })
+}
+
+/// The length of `text` (to 64 KiB) with its first and last bytes, as one integer.
+fn text_tag(text: &str) -> u32 {
+    let bytes = text.as_bytes();
+    let first = bytes.first().copied().unwrap_or(0);
+    let last = bytes.last().copied().unwrap_or(0);
+    (u32::from(first) << 24) | (u32::from(last) << 16) | (text.len() as u32 & 0xFFFF)
 }
 
 /// What a short iterator yields, in a vector sized by the iterator's upper bound: `collect`
