@@ -907,21 +907,20 @@ fn probe_port_unexposed(ctx: &mut CodeCtx<'_, '_>) {
         return;
     }
     for c in ctx.containers() {
-        // Probes connect over TCP, so only TCP ports (the default protocol) count.
-        let tcp_ports: SmallVec<[NodeRef<'_>; 4]> = c
-            .list("ports")
-            .filter(|p| {
-                p.get("protocol")
-                    .and_then(NodeRef::as_str)
-                    .is_none_or(|s| s == "TCP")
-            })
-            .collect();
+        // Probes connect over TCP, so only TCP ports (the default protocol) count. Read for
+        // the first probe aimed at a port.
+        let mut tcp_ports: Option<SmallVec<[NodeRef<'_>; 4]>> = None;
         for probe_name in ["livenessProbe", "readinessProbe", "startupProbe"] {
             let Some(probe) = c.node.get(probe_name) else {
                 continue;
             };
-            for handler in ["httpGet", "tcpSocket", "grpc"] {
-                let Some(h) = probe.get(handler) else {
+            // A probe has one handler among a few settings: its entries are read once, where
+            // looking up each handler by name searched them three times.
+            for (key, h) in probe.entries() {
+                let Some(handler) = key
+                    .text()
+                    .filter(|k| matches!(*k, "httpGet" | "tcpSocket" | "grpc"))
+                else {
                     continue;
                 };
                 // A probe aimed at another host says nothing about this container's ports.
@@ -930,6 +929,15 @@ fn probe_port_unexposed(ctx: &mut CodeCtx<'_, '_>) {
                 }
                 let Some(port) = h.get("port") else { continue };
                 let scalar = port.scalar();
+                let tcp_ports = tcp_ports.get_or_insert_with(|| {
+                    c.list("ports")
+                        .filter(|p| {
+                            p.get("protocol")
+                                .and_then(NodeRef::as_str)
+                                .is_none_or(|s| s == "TCP")
+                        })
+                        .collect()
+                });
                 let exposed = match scalar {
                     Some(Scalar::Str(name)) => tcp_ports
                         .iter()
