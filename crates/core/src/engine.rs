@@ -7,6 +7,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use smallvec::SmallVec;
 
 use crate::check::path::{FieldPath, Scope, TargetPath};
 use crate::check::rule::{Eval, Literal, Witness};
@@ -814,6 +815,7 @@ fn check_objects(
             .map(move |(index, obj)| (file, index, input, obj))
     });
     let mut views: Vec<(usize, usize, ObjectView<'_>)> = Vec::new();
+    let mut hits = Vec::new();
     loop {
         views.clear();
         views.extend(
@@ -837,7 +839,14 @@ fn check_objects(
         }
         for planned in plan {
             for (file, _, view) in views.iter().filter(|(_, _, view)| planned.applies_to(view)) {
-                run_planned(&inputs[*file], view, planned, settings, &mut outs[*file]);
+                run_planned(
+                    &inputs[*file],
+                    view,
+                    planned,
+                    settings,
+                    &mut hits,
+                    &mut outs[*file],
+                );
             }
         }
         if cross {
@@ -860,36 +869,35 @@ fn run_planned(
     view: &ObjectView<'_>,
     planned: &Planned<'_>,
     settings: &RunSettings,
+    hits: &mut Vec<Hit>,
     out: &mut Vec<Finding>,
 ) {
     let active = planned.active;
     let obj = view.object;
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        let mut hits = Vec::new();
-        match planned.run {
-            PlannedRun::Declarative(decl) => {
-                run_declarative(decl, active, view, settings, &mut hits);
-            }
-            PlannedRun::Code(f, _) => {
-                let mut ctx = CodeCtx {
-                    check: active,
-                    object: obj,
-                    root: view.root,
-                    doc: view.doc,
-                    pod: view.pod,
-                    containers: &view.containers,
-                    version: settings.kubernetes_version,
-                    hits: &mut hits,
-                };
-                f(&mut ctx);
-            }
+    // `hits` is the caller's, empty, and left empty: one list serves every check of a group
+    // of objects instead of one allocated per check that reports.
+    let result = catch_unwind(AssertUnwindSafe(|| match planned.run {
+        PlannedRun::Declarative(decl) => {
+            run_declarative(decl, active, view, settings, hits);
         }
-        hits
+        PlannedRun::Code(f, _) => {
+            let mut ctx = CodeCtx {
+                check: active,
+                object: obj,
+                root: view.root,
+                doc: view.doc,
+                pod: view.pod,
+                containers: &view.containers,
+                version: settings.kubernetes_version,
+                hits,
+            };
+            f(&mut ctx);
+        }
     }));
     match result {
-        Ok(hits) => {
-            let mut seen: Vec<Span> = Vec::new();
-            for hit in hits {
+        Ok(()) => {
+            let mut seen: SmallVec<[Span; 8]> = SmallVec::new();
+            for hit in hits.drain(..) {
                 // A pod-level value inherited by several containers is one finding.
                 if seen.contains(&hit.span) {
                     continue;
@@ -898,7 +906,10 @@ fn run_planned(
                 out.push(finding_from_hit(input, obj, active, hit));
             }
         }
-        Err(panic) => out.push(internal_error(input, obj, settings, &active.check, &panic)),
+        Err(panic) => {
+            hits.clear();
+            out.push(internal_error(input, obj, settings, &active.check, &panic));
+        }
     }
 }
 

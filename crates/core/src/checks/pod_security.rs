@@ -2,6 +2,8 @@
 //! `k8s.io/pod-security-admission` evaluates them at the target policy version, plus the related
 //! hostPath and identity hardening checks.
 
+use std::borrow::Cow;
+
 use crate::check::path::join_path;
 use crate::check::rule::Literal;
 use crate::checks::{CodeCtx, CodeEntry, Hit, Needs};
@@ -218,7 +220,18 @@ fn host_path_volumes<'d>(pod: &Pod<'_, 'd>) -> Vec<(usize, &'d str, NodeRef<'d>,
 }
 
 /// `path` with duplicate and trailing slashes and `.`/`..` steps resolved.
-fn clean_path(path: &str) -> String {
+fn clean_path(path: &str) -> Cow<'_, str> {
+    // Paths are nearly always written clean, and each pod with a hostPath volume compares it
+    // with every sensitive directory: those are borrowed, not rebuilt.
+    let is_clean = path == "/"
+        || (path.starts_with('/')
+            && !path.ends_with('/')
+            && path[1..]
+                .split('/')
+                .all(|part| !matches!(part, "" | "." | "..")));
+    if is_clean {
+        return Cow::Borrowed(path);
+    }
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {
@@ -229,7 +242,7 @@ fn clean_path(path: &str) -> String {
             p => parts.push(p),
         }
     }
-    format!("/{}", parts.join("/"))
+    Cow::Owned(format!("/{}", parts.join("/")))
 }
 
 /// `path` is `dir` or below it, for any `dir`.
@@ -248,7 +261,7 @@ fn at_or_under_clean(path: &str, dir: &str) -> bool {
 }
 
 /// The cleaned `hostPath.path` of every hostPath volume with a path, with the value node.
-fn host_paths<'d>(pod: &Pod<'_, 'd>) -> Vec<(usize, &'d str, String, NodeRef<'d>)> {
+fn host_paths<'d>(pod: &Pod<'_, 'd>) -> Vec<(usize, &'d str, Cow<'d, str>, NodeRef<'d>)> {
     host_path_volumes(pod)
         .into_iter()
         .filter_map(|(i, name, _, value)| {
@@ -266,7 +279,7 @@ fn host_path_sensitive(ctx: &mut CodeCtx<'_, '_>) {
         return;
     }
     // Each directory cleaned once, not once for every volume it is compared with.
-    let sensitive: Vec<(&str, String)> = ctx
+    let sensitive: Vec<(&str, Cow<'_, str>)> = ctx
         .param_strings("sensitivePaths")
         .into_iter()
         .map(|dir| (dir, clean_path(dir)))
