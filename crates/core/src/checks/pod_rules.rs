@@ -1,8 +1,6 @@
 //! Code-backed checks over labels, selectors, ports, volumes, env, quantities, API versions,
 //! image references and probes: the ones that compare two parts of an object or need a parser.
 
-use std::collections::BTreeMap;
-
 use smallvec::SmallVec;
 
 use crate::check::path::join_path;
@@ -239,17 +237,14 @@ fn workload_selector_mismatch(ctx: &mut CodeCtx<'_, '_>) {
     let Some((sel_key, selector)) = spec.get_entry("selector") else {
         return;
     };
-    let base = join_path(&ctx.object.base_path, "spec.selector");
-    let labels: BTreeMap<String, String> = spec
+    // Spelled out only for a finding; the template's labels are looked up where the selector
+    // names them, not gathered for every workload.
+    let base = || join_path(&ctx.object.base_path, "spec.selector");
+    let template_labels = spec
         .get("template")
         .and_then(|t| t.get("metadata"))
-        .and_then(|m| m.get("labels"))
-        .map(|l| {
-            l.entries()
-                .filter_map(|(k, v)| Some((k.text()?.to_string(), v.as_display()?)))
-                .collect()
-        })
-        .unwrap_or_default();
+        .and_then(|m| m.get("labels"));
+    let label = |key: &str| template_labels.and_then(|l| l.get(key)?.as_display());
     let match_labels = selector.get_entry("matchLabels");
     let exprs = selector.get_entry("matchExpressions");
     let empty_labels = match_labels.is_none_or(|(_, m)| m.is_empty_value());
@@ -269,7 +264,7 @@ fn workload_selector_mismatch(ctx: &mut CodeCtx<'_, '_>) {
                     ctx.object.id.name
                 ),
             )
-            .path(base),
+            .path(base()),
         );
         return;
     }
@@ -277,14 +272,15 @@ fn workload_selector_mismatch(ctx: &mut CodeCtx<'_, '_>) {
         for (k, v) in m.entries() {
             let key = k.text().unwrap_or_default();
             let want = v.as_display().unwrap_or_default();
-            let problem = match labels.get(key) {
+            let problem = match label(key) {
                 None => format!("selector requires label `{key}={want}`, but the pod template has no label `{key}`"),
-                Some(have) if *have != want => format!(
+                Some(have) if have != want => format!(
                     "selector requires label `{key}={want}`, but the pod template has `{key}={have}`"
                 ),
                 Some(_) => continue,
             };
-            ctx.report(Hit::new(k.span(), problem).path(format!("{base}.matchLabels[\"{key}\"]")));
+            let path = format!("{}.matchLabels[\"{key}\"]", base());
+            ctx.report(Hit::new(k.span(), problem).path(path));
         }
     }
     if let Some((_, list)) = exprs {
@@ -303,10 +299,10 @@ fn workload_selector_mismatch(ctx: &mut CodeCtx<'_, '_>) {
                 .flat_map(NodeRef::items)
                 .filter_map(NodeRef::as_display)
                 .collect();
-            let have = labels.get(&key);
+            let have = label(&key);
             let ok = match op.as_str() {
-                "In" => have.is_some_and(|h| values.contains(h)),
-                "NotIn" => have.is_none_or(|h| !values.contains(h)),
+                "In" => have.as_ref().is_some_and(|h| values.contains(h)),
+                "NotIn" => have.as_ref().is_none_or(|h| !values.contains(h)),
                 "Exists" => have.is_some(),
                 "DoesNotExist" => have.is_none(),
                 // An unknown operator is an API error of its own, not a mismatch.
@@ -328,7 +324,7 @@ fn workload_selector_mismatch(ctx: &mut CodeCtx<'_, '_>) {
                             }
                         ),
                     )
-                    .path(format!("{base}.matchExpressions[{i}]")),
+                    .path(format!("{}.matchExpressions[{i}]", base())),
                 );
             }
         }
