@@ -160,7 +160,12 @@ pub enum Condition {
         fields: Vec<FieldPath>,
         test: Test,
     },
-    All(Vec<Condition>),
+    All {
+        conds: Vec<Condition>,
+        /// Indexes of `conds` in the order [`Eval::holds`] tries them (see
+        /// [`Condition::holds_rank`]); witnesses follow the order written.
+        holds_order: Box<[u32]>,
+    },
     Any(Vec<Condition>),
     Not(Box<Condition>),
 }
@@ -183,10 +188,42 @@ const TESTS: &[&str] = &[
 ];
 
 impl Condition {
+    /// Every one of `conds`, tried cheapest first when only the answer is wanted.
+    #[must_use]
+    pub fn all(conds: Vec<Condition>) -> Self {
+        let mut holds_order: Vec<u32> = (0..crate::source::to_u32(conds.len())).collect();
+        // Stable: of conditions of one rank, the one written first is tried first.
+        holds_order.sort_by_key(|&i| conds[i as usize].holds_rank());
+        Condition::All {
+            conds,
+            holds_order: holds_order.into_boxed_slice(),
+        }
+    }
+
+    /// When [`Eval::holds`] tries a condition among those it must all pass. Conditions have
+    /// no effects, so any order gives the same answer, and the first that fails ends the
+    /// test: a plain field test (a lookup and a comparison, and mostly what makes a rule
+    /// rare, as `containerPort: 22`) goes before a group of conditions, which goes before a
+    /// regular expression; a `not-matches` usually holds, and runs last.
+    fn holds_rank(&self) -> u8 {
+        match self {
+            Condition::Field {
+                test: Test::NotMatches(_),
+                ..
+            } => 3,
+            Condition::Field {
+                test: Test::Matches(_),
+                ..
+            } => 2,
+            Condition::Field { .. } => 0,
+            Condition::All { .. } | Condition::Any(_) | Condition::Not(_) => 1,
+        }
+    }
+
     pub fn from_node(node: NodeRef<'_>) -> Decoded<Self> {
         let mut f = Fields::new(node, "a condition")?;
         for (key, ctor) in [
-            ("all", Condition::All as fn(Vec<Condition>) -> Condition),
+            ("all", Condition::all as fn(Vec<Condition>) -> Condition),
             ("any", Condition::Any),
         ] {
             if let Some(list) = f.get(key) {
@@ -236,17 +273,6 @@ impl Condition {
             .with_help(format!("add one of: {}", TESTS.join(", ")))
         })?;
         Ok(Condition::Field { fields, test })
-    }
-
-    /// A `not-matches` test: see [`Eval::holds`].
-    fn is_negative_match(&self) -> bool {
-        matches!(
-            self,
-            Condition::Field {
-                test: Test::NotMatches(_),
-                ..
-            }
-        )
     }
 }
 
@@ -443,7 +469,7 @@ impl<'d> Eval<'_, 'd> {
     pub fn eval<'p>(&self, cond: &'p Condition) -> Option<Vec<Witness<'d, 'p>>> {
         match cond {
             Condition::Field { fields, test } => self.eval_field(fields, test),
-            Condition::All(conds) => {
+            Condition::All { conds, .. } => {
                 let mut best: Option<Vec<Witness<'d, 'p>>> = None;
                 for c in conds {
                     let w = self.eval(c)?;
@@ -487,19 +513,8 @@ impl<'d> Eval<'_, 'd> {
                     .deciding_path(fields)
                     .is_some_and(|path| self.scope.any_end(path, |end| self.test_holds(end, test))),
             },
-            // Conditions have no effects, so any order gives the same answer. A `not-matches`
-            // usually holds and runs a regular expression: tested after the others, it is
-            // mostly not run at all (only witnesses, built for findings, follow the order
-            // written).
-            Condition::All(conds) => {
-                conds
-                    .iter()
-                    .filter(|c| !c.is_negative_match())
-                    .all(|c| self.holds(c))
-                    && conds
-                        .iter()
-                        .filter(|c| c.is_negative_match())
-                        .all(|c| self.holds(c))
+            Condition::All { conds, holds_order } => {
+                holds_order.iter().all(|&i| self.holds(&conds[i as usize]))
             }
             Condition::Any(conds) => conds.iter().any(|c| self.holds(c)),
             Condition::Not(inner) => !self.holds(inner),
