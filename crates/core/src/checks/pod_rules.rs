@@ -844,18 +844,14 @@ fn written_alike(a: NodeRef<'_>, b: NodeRef<'_>, depth: usize) -> bool {
     if depth > 64 {
         return false;
     }
-    let alike =
-        |x: NodeRef<'_>, y: NodeRef<'_>| match (x.is_map(), y.is_map(), x.is_seq(), y.is_seq()) {
-            (true, true, _, _) => written_alike(x, y, depth + 1),
-            (false, false, true, true) => {
-                x.len() == y.len()
-                    && x.items()
-                        .zip(y.items())
-                        .all(|(i, j)| same_json(i, j, &[], no_defaults, depth + 1))
-            }
-            (false, false, false, false) => json_scalar(x) == json_scalar(y),
-            _ => false,
-        };
+    // Nested mappings are compared alike in turn; anything else as `same_json` does.
+    let alike = |x: NodeRef<'_>, y: NodeRef<'_>| {
+        if x.is_map() && y.is_map() {
+            written_alike(x, y, depth + 1)
+        } else {
+            same_json(x, y, &[], no_defaults, depth + 1)
+        }
+    };
     let (mut ea, mut eb) = (a.entries(), b.entries());
     loop {
         match (ea.next(), eb.next()) {
