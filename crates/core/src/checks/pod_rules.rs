@@ -345,6 +345,14 @@ fn quantity_of(node: NodeRef<'_>) -> Option<Result<Quantity, String>> {
     }
 }
 
+/// Why `node` is not a quantity (see [`quantity_of`]), without working out its value.
+fn quantity_problem(node: NodeRef<'_>) -> Option<String> {
+    match node.scalar()? {
+        Scalar::Str(s) => quantity::check_remembered(s).err().map(|e| e.to_string()),
+        _ => quantity_of(node)?.err(),
+    }
+}
+
 /// A `resources` block: a container's, or the pod's own (`container` is `None`).
 struct ResourceBlock<'d> {
     node: NodeRef<'d>,
@@ -417,7 +425,7 @@ fn resource_quantity_invalid(ctx: &mut CodeCtx<'_, '_>) {
                         if v.is_map() { "mapping" } else { "list" }
                     ))
                 } else {
-                    quantity_of(v).and_then(Result::err).map(|why| {
+                    quantity_problem(v).map(|why| {
                         let raw = v.text().unwrap_or_default();
                         format!("{section}.{name} `{raw}` is not a valid quantity: {why}")
                     })

@@ -134,6 +134,15 @@ pub fn parse_remembered(s: &str) -> Result<Quantity, QuantityError> {
     super::remembered(&VALID, s, parse)
 }
 
+/// Whether `s` is a quantity, remembering the valid texts the thread has met: checks that only
+/// ask whether a value parses are spared copying the parsed value out of [`parse_remembered`].
+pub fn check_remembered(s: &str) -> Result<(), QuantityError> {
+    thread_local! {
+        static VALID: super::Memory<()> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    super::remembered(&VALID, s, |s| parse(s).map(drop))
+}
+
 /// Parses a quantity as the API server does. YAML numbers (`cpu: 0.5`, `memory: 1e9`) are
 /// parsed from their text, which is what Kubernetes does with the JSON number.
 pub fn parse(s: &str) -> Result<Quantity, QuantityError> {
