@@ -790,14 +790,9 @@ fn same_json(
                 let at = entries.binary_search_by(|(k, _)| (*k).cmp(key)).ok()?;
                 Some(entries[at].1)
             }
-            let matches_default = |key: &str, node: NodeRef<'_>| {
-                defaults.iter().any(|(k, d)| {
-                    *k == key && !node.is_map() && !node.is_seq() && json_scalar(node) == *d
-                })
-            };
             let same_entry = |&(key, va): &(&str, NodeRef<'_>)| match find(&eb, key) {
                 Some(vb) => same_json(va, vb, nested(key), no_defaults, depth + 1),
-                None => matches_default(key, va),
+                None => is_default(defaults, key, va),
             };
             let collection = |(_, v): &&(&str, NodeRef<'_>)| v.is_map() || v.is_seq();
             // Scalars first: they are cheap to compare, and probes that differ mostly differ in
@@ -805,7 +800,7 @@ fn same_json(
             ea.iter().filter(|e| !collection(e)).all(same_entry)
                 && eb
                     .iter()
-                    .all(|&(key, vb)| find(&ea, key).is_some() || matches_default(key, vb))
+                    .all(|&(key, vb)| find(&ea, key).is_some() || is_default(defaults, key, vb))
                 && ea.iter().filter(collection).all(same_entry)
         }
         (false, false, true, true) => {
@@ -837,11 +832,16 @@ fn differ_in_a_scalar(a: NodeRef<'_>, b: NodeRef<'_>, defaults: Defaults) -> boo
         }
         match b.get(key).filter(|vb| !vb.is_null()) {
             Some(vb) => vb.is_map() || vb.is_seq() || json_scalar(va) != json_scalar(vb),
-            None => !defaults
-                .iter()
-                .any(|(k, d)| *k == key && json_scalar(va) == *d),
+            None => !is_default(defaults, key, va),
         }
     })
+}
+
+/// Whether `node` is the value the API server fills in for `key` when it is left out.
+fn is_default(defaults: Defaults, key: &str, node: NodeRef<'_>) -> bool {
+    defaults
+        .iter()
+        .any(|(k, d)| *k == key && !node.is_map() && !node.is_seq() && json_scalar(node) == *d)
 }
 
 /// Whether two mappings hold the same keys in the same order, with values that decode alike
