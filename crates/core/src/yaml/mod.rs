@@ -73,6 +73,7 @@ pub fn parse(source: &SourceFile) -> ParsedFile {
                 nodes: builder.nodes,
                 items: builder.items,
                 entries: builder.entries,
+                unmarked_keys: builder.unmarked_keys,
                 key_marks: builder.key_marks,
                 strings: builder.strings,
                 root: Some(root),
@@ -255,6 +256,8 @@ struct Builder<'s> {
     items: Vec<NodeId>,
     entries: Vec<(NodeId, NodeId)>,
     key_marks: Vec<KeyMark>,
+    /// Some key is [`UNMARKED`] (see [`Document::unmarked_keys`]).
+    unmarked_keys: bool,
     strings: Vec<Box<str>>,
     /// Emptied child lists of closed collections, reused by the next ones opened.
     spare_items: Vec<Vec<NodeId>>,
@@ -278,6 +281,7 @@ impl<'s> Builder<'s> {
             items: Vec::new(),
             entries: Vec::new(),
             key_marks: Vec::new(),
+            unmarked_keys: false,
             strings: Vec::new(),
             spare_items: Vec::new(),
             spare_entries: Vec::new(),
@@ -613,11 +617,14 @@ impl<'s> Builder<'s> {
     }
 
     /// The [`key_mark`] of an entry's key node.
-    fn mark_of(&self, key: NodeId) -> KeyMark {
+    fn mark_of(&mut self, key: NodeId) -> KeyMark {
         let node = &self.nodes[key as usize];
         match node.kind {
             NodeKind::Scalar { .. } => key_mark(self.key_text(key).map_or(&[][..], str::as_bytes)),
-            _ => UNMARKED,
+            _ => {
+                self.unmarked_keys = true;
+                UNMARKED
+            }
         }
     }
 

@@ -67,6 +67,9 @@ pub struct Document {
     /// One [`key_mark`] per entry of [`Document::entries`], at the same index: lookups scan
     /// these eight bytes an entry, and read a key's node and text only where a digest agrees.
     pub key_marks: Vec<KeyMark>,
+    /// Whether some key is [`UNMARKED`] (an alias or a collection), which a lookup must then
+    /// compare by text whatever its mark.
+    pub unmarked_keys: bool,
     /// Scalar values that are not their source text as written.
     pub strings: Vec<Box<str>>,
     pub root: Option<NodeId>,
@@ -403,6 +406,15 @@ impl<'d> NodeRef<'d> {
         let range = start as usize..(start + len) as usize;
         let entries = doc.entries.get(range.clone())?;
         let marks = doc.key_marks.get(range)?;
+        if !doc.unmarked_keys {
+            // Only an entry whose mark agrees can be the key: one comparison an entry.
+            for (&mark, &entry) in marks.iter().zip(entries).rev() {
+                if mark == want && (mark_is_key(want) || key_is(doc, entry.0, key)) {
+                    return Some(entry);
+                }
+            }
+            return None;
+        }
         // The last entry with the key wins, as in Kubernetes' decoder.
         for (&mark, &entry) in marks.iter().zip(entries).rev() {
             let agrees = if mark == want {
