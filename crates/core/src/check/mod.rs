@@ -3,6 +3,7 @@
 //! the vocabulary cannot say, or produced by the loader itself. Built-in and user-written
 //! checks are read by the same decoder.
 
+pub mod memo_regex;
 pub mod path;
 pub mod rule;
 

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use regex::Regex;
+use crate::check::memo_regex::MemoRegex;
 
 use crate::check::path::{Ends, FieldPath, Resolved, Scope};
 use crate::decode::{string, DecodeError, Decoded, Fields};
@@ -145,8 +145,8 @@ pub enum Test {
     NotEquals(Literal),
     OneOf(Literal),
     NotOneOf(Literal),
-    Matches(Regex),
-    NotMatches(Regex),
+    Matches(MemoRegex),
+    NotMatches(MemoRegex),
     Compare(Bound, Literal),
     /// The JSON type Kubernetes reads: `string`, `boolean`, `number`, `null`, `object`, `array`.
     Type(JsonType),
@@ -306,7 +306,8 @@ fn parse_test(name: &str, value: NodeRef<'_>) -> Decoded<Test> {
     };
     let regex = |value: NodeRef<'_>| {
         let text = string(value, name)?;
-        Regex::new(text).map_err(|e| DecodeError::new(value.span(), format!("invalid regex: {e}")))
+        MemoRegex::new(text)
+            .map_err(|e| DecodeError::new(value.span(), format!("invalid regex: {e}")))
     };
     Ok(match name {
         "missing" => {
