@@ -246,11 +246,26 @@ impl<'a> Inventory<'a> {
             entries.shrink_to_fit();
         }
         let entries = &inv.entries;
-        let hashes: Vec<u32> = entries.par_iter().map(|e| key_hash(e.key())).collect();
-        inv.by_key = (0..entries.len()).collect();
-        inv.by_key
-            .par_sort_unstable_by_key(|&i| (hashes[i], entries[i].key(), i));
-        inv.key_hashes = inv.by_key.iter().map(|&i| hashes[i]).collect();
+        // Sorted as (hash, index) words, then by key only within a run of equal hashes
+        // (rare): a sort that compared (hash, key, index) tuples read two entries, scattered
+        // over 0.5 MB, for every comparison (1.2-1.6 ms of a 10,000-object run's cross pass).
+        let mut by_hash: Vec<u64> = entries
+            .par_iter()
+            .enumerate()
+            .map(|(i, e)| u64::from(key_hash(e.key())) << 32 | i as u64)
+            .collect();
+        by_hash.par_sort_unstable();
+        inv.key_hashes = by_hash.iter().map(|&word| (word >> 32) as u32).collect();
+        inv.by_key = by_hash.iter().map(|&word| (word & 0xffff_ffff) as usize).collect();
+        drop(by_hash);
+        let mut start = 0;
+        for run in inv.key_hashes.chunk_by(|a, b| a == b) {
+            let same_hash = &mut inv.by_key[start..start + run.len()];
+            if same_hash.len() > 1 {
+                same_hash.sort_unstable_by_key(|&i| (entries[i].key(), i));
+            }
+            start += run.len();
+        }
         inv
     }
 
