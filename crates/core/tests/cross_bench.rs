@@ -9,7 +9,6 @@ use std::time::Instant;
 use kubelint_core::checks::{builtin, cross};
 use kubelint_core::engine::{run, RunSettings};
 use kubelint_core::load::{discover, read, WalkOptions};
-use kubelint_core::object::inventory::Inventory;
 
 /// `VmRSS` and `VmHWM` of this process in KiB (Linux).
 fn memory() -> (u64, u64) {
@@ -48,7 +47,7 @@ fn cross_stage_share() {
     reset_peak();
     let (rss_before_cross, _) = memory();
     let start = Instant::now();
-    let inventory = Inventory::build(&outcome.inputs, &settings);
+    let inventory = cross::inventory(&outcome.inputs, &settings);
     let build = start.elapsed();
     let pods = inventory.pods.len();
     drop(inventory);

@@ -279,6 +279,22 @@ impl Facts {
         }
     }
 
+    /// The selector through which the object picks pods of its namespace: a Service's
+    /// `selector`, a NetworkPolicy's `podSelector`, a PodDisruptionBudget's `selector`. `None`
+    /// for other kinds, and where the API selects nothing or rejects the selector.
+    #[must_use]
+    pub fn pod_selector(&self) -> Option<&Selector> {
+        match &self.detail {
+            Detail::Service(svc) => svc.selector.as_ref().map(|(sel, _)| sel),
+            Detail::NetworkPolicy(np) => np.selector.as_ref().ok(),
+            Detail::Pdb(pdb) => match &pdb.selection {
+                Ok(Selection::Pods(sel)) => Some(sel),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// The pod count the spec fixes (see [`Workload::replicas`]).
     #[must_use]
     pub fn replicas(&self) -> Option<i64> {

@@ -2,6 +2,7 @@
 //! namespace and name, plus every pod template with its namespace, labels and container ports,
 //! indexed by namespace and by label so selector lookups never scan all objects.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -141,13 +142,23 @@ pub struct Inventory<'a> {
     pub pods: Vec<PodTemplate<'a>>,
     pods_by_namespace: TextMap<&'a str, Vec<usize>>,
     /// By namespace: every label of its pods, sorted.
-    pods_by_label: TextMap<&'a str, Vec<LabelEntry<'a>>>,
+    pods_by_label: TextMap<&'a str, LabelIndex<'a>>,
     by_kind: TextMap<&'a str, Vec<usize>>,
+    /// The pods each entry of the requested kinds selects (see [`Inventory::selected`]), by
+    /// entry index, sorted: several checks read each Service's, NetworkPolicy's and
+    /// PodDisruptionBudget's selection, which is worked out once, on every thread.
+    selections: Vec<(usize, Vec<usize>)>,
 }
 
 impl<'a> Inventory<'a> {
+    /// Builds the inventory of `inputs`, with the selections of the entries of
+    /// `selecting_kinds` worked out ahead (the cross checks to run read them).
     #[must_use]
-    pub fn build(inputs: &'a [ParsedInput], settings: &'a RunSettings) -> Self {
+    pub fn build(
+        inputs: &'a [ParsedInput],
+        settings: &'a RunSettings,
+        selecting_kinds: &[&str],
+    ) -> Self {
         let mut inv = Inventory::default();
         // Sized once: the cross pass is the run's peak (every finding, fact and this index
         // held at once), and vectors grown by doubling would hold up to twice their entries.
@@ -229,15 +240,19 @@ impl<'a> Inventory<'a> {
         }
         for (i, pod) in inv.pods.iter().enumerate() {
             let by_label = inv.pods_by_label.entry(pod.namespace).or_default();
-            by_label.extend(pod_labels(crate::source::to_u32(i), pod.labels));
+            by_label
+                .entries
+                .extend(pod_labels(crate::source::to_u32(i), pod.labels));
         }
         // The cross pass waits for this index: its hashes and sorts run on every thread.
-        inv.pods_by_label.par_iter_mut().for_each(|(_, labels)| {
+        inv.pods_by_label.par_iter_mut().for_each(|(_, index)| {
+            let labels = &mut index.entries;
             for label in labels.iter_mut() {
                 label.0 = pair_hash(label.1, label.2);
             }
             labels.par_sort_unstable();
             labels.shrink_to_fit();
+            index.hashes = labels.iter().map(|label| label.0).collect();
         });
         for pods in inv.pods_by_namespace.values_mut() {
             pods.shrink_to_fit();
@@ -270,6 +285,17 @@ impl<'a> Inventory<'a> {
             }
             start += run.len();
         }
+        let mut selecting: Vec<(usize, &Selector)> = selecting_kinds
+            .iter()
+            .flat_map(|kind| inv.of_kind(kind))
+            .filter_map(|(i, e)| Some((i, e.facts()?.pod_selector()?)))
+            .collect();
+        selecting.sort_unstable_by_key(|&(i, _)| i);
+        selecting.dedup_by_key(|&mut (i, _)| i);
+        inv.selections = selecting
+            .par_iter()
+            .map(|&(i, sel)| (i, inv.select_ids(inv.entries[i].namespace, sel)))
+            .collect();
         inv
     }
 
@@ -339,7 +365,7 @@ impl<'a> Inventory<'a> {
     }
 
     /// Indexes into [`Inventory::pods`] of the pod templates of `namespace` that `selector`
-    /// matches. The candidates are the pods carrying the selector's rarest `key=value`
+    /// matches, in pod order. The candidates are the pods carrying the selector's rarest `key=value`
     /// (through the label index): a selector's first pair is often shared by every pod of the
     /// namespace (`tier: web`), which made each selection a pass over all of them.
     #[must_use]
@@ -350,6 +376,10 @@ impl<'a> Inventory<'a> {
             .map(|(k, v)| self.pods_with(namespace, k, v))
             .min_by_key(|pods| pods.len());
         match rarest {
+            // The candidates carry the one pair the selector asks for.
+            Some(candidates) if selector.requirements.len() == 1 => {
+                candidates.iter().map(|&(_, _, _, i)| i as usize).collect()
+            }
             Some(candidates) => candidates
                 .iter()
                 .map(|&(_, _, _, i)| i as usize)
@@ -366,25 +396,42 @@ impl<'a> Inventory<'a> {
         }
     }
 
-    /// The entries of the label index of `namespace` for `key=value`, in pod order.
-    fn pods_with(&self, namespace: &str, key: &str, value: &str) -> &[LabelEntry<'a>] {
-        let labels = self
-            .pods_by_label
-            .get(namespace)
-            .map_or(&[][..], Vec::as_slice);
-        let want = (pair_hash(key, value), key, value);
-        let start = labels.partition_point(|&(h, k, v, _)| (h, k, v) < want);
-        let len = labels[start..].partition_point(|&(h, k, v, _)| (h, k, v) == want);
-        &labels[start..start + len]
+    /// Indexes into [`Inventory::pods`] of the pod templates that the input object of entry
+    /// `index` selects through its own selector ([`Facts::pod_selector`]), in pod order; none
+    /// for an entry without one.
+    #[must_use]
+    pub fn selected(&self, index: usize) -> Cow<'_, [usize]> {
+        if let Ok(at) = self.selections.binary_search_by_key(&index, |(i, _)| *i) {
+            return Cow::Borrowed(&self.selections[at].1);
+        }
+        let entry = &self.entries[index];
+        match entry.facts().and_then(Facts::pod_selector) {
+            Some(sel) => Cow::Owned(self.select_ids(entry.namespace, sel)),
+            None => Cow::Borrowed(&[]),
+        }
     }
 
-    /// Pod templates of `namespace` that `selector` matches.
-    #[must_use]
-    pub fn select(&self, namespace: &str, selector: &Selector) -> Vec<&PodTemplate<'a>> {
-        self.select_ids(namespace, selector)
-            .into_iter()
-            .map(|i| &self.pods[i])
+    /// The pod templates of [`Inventory::selected`].
+    pub fn selected_pods(&self, index: usize) -> Vec<&PodTemplate<'a>> {
+        self.selected(index)
+            .iter()
+            .map(|&i| &self.pods[i])
             .collect()
+    }
+
+    /// The entries of the label index of `namespace` for `key=value`, in pod order.
+    fn pods_with(&self, namespace: &str, key: &str, value: &str) -> &[LabelEntry<'a>] {
+        let Some(index) = self.pods_by_label.get(namespace) else {
+            return &[];
+        };
+        let hash = pair_hash(key, value);
+        let start = index.hashes.partition_point(|&h| h < hash);
+        let len = index.hashes[start..].partition_point(|&h| h == hash);
+        let same_hash = &index.entries[start..start + len];
+        let want = (key, value);
+        let start = same_hash.partition_point(|&(_, k, v, _)| (k, v) < want);
+        let len = same_hash[start..].partition_point(|&(_, k, v, _)| (k, v) == want);
+        &same_hash[start..start + len]
     }
 
     /// The pod template of `namespace` sharing the most `key=value` pairs with `selector`'s
@@ -416,6 +463,16 @@ impl<'a> Inventory<'a> {
 /// integers and read label text (scattered over the heap, a cache miss each) only among
 /// entries whose hash agrees.
 type LabelEntry<'a> = (u32, &'a str, &'a str, u32);
+
+/// The labels of a namespace's pods, sorted, with their hashes apart: a search reads
+/// four bytes an entry (the namespace's hashes stay in cache from one selection to the next)
+/// and the entries only where the hash agrees.
+#[derive(Debug, Default)]
+struct LabelIndex<'a> {
+    /// The hash of each entry of `entries`, at the same index.
+    hashes: Vec<u32>,
+    entries: Vec<LabelEntry<'a>>,
+}
 
 /// The entries of one pod's labels, hashed later (on every thread).
 fn pod_labels(pod: u32, labels: &Labels) -> impl Iterator<Item = LabelEntry<'_>> {
@@ -499,6 +556,7 @@ mod tests {
 
     use super::{key_hash, pair_hash, Inventory};
     use crate::engine::{run, RunSettings};
+    use crate::object::facts::Facts;
     use crate::source::SourceFile;
 
     /// Two names `n{i}`, `n{j}` whose ConfigMaps in namespace `a` share a key hash.
@@ -542,7 +600,7 @@ mod tests {
             &RunSettings::defaults(),
         );
         let settings = RunSettings::defaults();
-        let inv = Inventory::build(&outcome.inputs, &settings);
+        let inv = Inventory::build(&outcome.inputs, &settings, &[]);
         assert_eq!(inv.find("ConfigMap", "a", &first), [0, 2]);
         assert_eq!(inv.find("ConfigMap", "a", &second), [1, 3]);
         assert!(inv.find("ConfigMap", "b", &first).is_empty());
@@ -600,6 +658,64 @@ mod tests {
             .map(|f| f.object.as_ref().map_or("", |o| o.name.as_str()))
             .collect();
         assert_eq!(flagged, ["s-none"]);
+    }
+
+    #[test]
+    fn selections_worked_out_ahead_match_those_worked_out_on_demand() {
+        let mut docs: Vec<String> = (0..12)
+            .map(|i| {
+                format!(
+                    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d{i}, namespace: n{}}}\nspec:\n  selector: {{matchLabels: {{app: a{}}}}}\n  template:\n    metadata: {{labels: {{app: a{}, tier: t{}}}}}\n    spec:\n      containers: [{{name: c, image: 'nginx:1.27'}}]\n",
+                    i % 2, i % 5, i % 5, i % 3
+                )
+            })
+            .collect();
+        for i in 0..10 {
+            let ns = i % 2;
+            docs.push(format!(
+                "apiVersion: v1\nkind: Service\nmetadata: {{name: s{i}, namespace: n{ns}}}\nspec:\n  selector: {{app: a{}, tier: t{}}}\n  ports: [{{port: 80}}]\n",
+                i % 5,
+                i % 3
+            ));
+            docs.push(format!(
+                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p{i}, namespace: n{ns}}}\nspec:\n  podSelector: {{matchExpressions: [{{key: tier, operator: In, values: [t{}, t2]}}]}}\n",
+                i % 3
+            ));
+            docs.push(format!(
+                "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {{name: b{i}, namespace: n{ns}}}\nspec:\n  minAvailable: 1\n  selector: {{matchLabels: {{app: a{}}}}}\n",
+                i % 4
+            ));
+        }
+        let outcome = run(
+            vec![Arc::new(SourceFile::new("all.yaml", docs.join("---\n")))],
+            &RunSettings::defaults(),
+        );
+        let settings = RunSettings::defaults();
+        let ahead = Inventory::build(
+            &outcome.inputs,
+            &settings,
+            &["Service", "NetworkPolicy", "PodDisruptionBudget"],
+        );
+        let on_demand = Inventory::build(&outcome.inputs, &settings, &[]);
+        assert_eq!(ahead.selections.len(), 30);
+        assert!(on_demand.selections.is_empty());
+        let mut selected_some = 0;
+        for (i, entry) in ahead.entries.iter().enumerate() {
+            let ids = ahead.selected(i);
+            assert_eq!(ids, on_demand.selected(i), "entry {i}");
+            let scanned: Vec<usize> = match entry.facts().and_then(Facts::pod_selector) {
+                Some(sel) => (0..ahead.pods.len())
+                    .filter(|&p| {
+                        ahead.pods[p].namespace == entry.namespace
+                            && sel.matches(ahead.pods[p].labels)
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
+            assert_eq!(*ids, scanned, "entry {i}");
+            selected_some += usize::from(!ids.is_empty());
+        }
+        assert!(selected_some > 10, "{selected_some}");
     }
 
     #[test]

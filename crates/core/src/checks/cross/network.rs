@@ -4,17 +4,11 @@ use std::collections::HashSet;
 
 use super::{describe, related_pod, Cx};
 use crate::checks::Hit;
-use crate::object::facts::Facts;
+use crate::object::facts::{Facts, NetworkPolicy};
 use crate::object::inventory::Origin;
 use crate::object::selector::Selector;
 
 const NP: &str = "NetworkPolicy";
-
-/// One policy's reach: which pods, and whether it restricts ingress.
-struct Policy<'a> {
-    selector: &'a Selector,
-    ingress: bool,
-}
 
 pub(super) fn pod_not_isolated(cx: &mut Cx<'_, '_>) {
     let inv = cx.inv;
@@ -25,27 +19,24 @@ pub(super) fn pod_not_isolated(cx: &mut Cx<'_, '_>) {
     let mut ingress = vec![false; inv.pods.len()];
     let mut judged: HashSet<&str> = HashSet::new();
     let every_pod = Selector::default();
-    for (_, np) in inv.of_kind(NP) {
+    for (index, np) in inv.of_kind(NP) {
         judged.insert(np.namespace);
-        let policy = match np.origin {
-            Origin::Input { .. } => match np
-                .facts()
-                .and_then(Facts::network_policy)
-                .map(|p| (&p.selector, p.ingress))
-            {
-                Some((Ok(selector), ingress)) => Policy { selector, ingress },
+        let (pods, restricts_ingress) = match np.origin {
+            Origin::Input { .. } => match np.facts().and_then(Facts::network_policy) {
+                Some(NetworkPolicy {
+                    selector: Ok(_),
+                    ingress,
+                    ..
+                }) => (inv.selected(index), *ingress),
                 // The API rejects it; it isolates nothing.
                 _ => continue,
             },
             // A policy managed elsewhere: its selector is unknown, so trust it to isolate.
-            Origin::External(_) => Policy {
-                selector: &every_pod,
-                ingress: true,
-            },
+            Origin::External(_) => (inv.select_ids(np.namespace, &every_pod).into(), true),
         };
-        for i in inv.select_ids(np.namespace, policy.selector) {
+        for &i in pods.iter() {
             selected[i] = true;
-            ingress[i] |= policy.ingress;
+            ingress[i] |= restricts_ingress;
         }
     }
     for (i, pod) in inv.pods.iter().enumerate() {
@@ -84,7 +75,7 @@ pub(super) fn networkpolicy_selects_nothing(cx: &mut Cx<'_, '_>) {
             continue;
         };
         // `podSelector: {}` selects every pod of the namespace, present or future.
-        if sel.is_empty() || !inv.select(np.namespace, sel).is_empty() {
+        if sel.is_empty() || !inv.selected(index).is_empty() {
             continue;
         }
         let mut hit = Hit::new(

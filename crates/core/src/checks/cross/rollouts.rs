@@ -3,7 +3,7 @@
 
 use super::{describe, related_object, related_pod, Cx};
 use crate::checks::Hit;
-use crate::object::facts::{Facts, Pdb};
+use crate::object::facts::Facts;
 use crate::object::selector::Selection;
 
 const HPA: &str = "HorizontalPodAutoscaler";
@@ -80,15 +80,9 @@ pub(super) fn pdb_missing(cx: &mut Cx<'_, '_>) {
     let inv = cx.inv;
     // Each budget marks the pods it covers through the label index.
     let mut covered = vec![false; inv.pods.len()];
-    for (_, pdb) in inv.of_kind(PDB) {
-        if let Some(Pdb {
-            selection: Ok(Selection::Pods(sel)),
-            ..
-        }) = pdb.facts().and_then(Facts::pdb)
-        {
-            for i in inv.select_ids(pdb.namespace, sel) {
-                covered[i] = true;
-            }
+    for (index, _) in inv.of_kind(PDB) {
+        for &i in inv.selected(index).iter() {
+            covered[i] = true;
         }
     }
     for (i, pod) in inv.pods.iter().enumerate() {
@@ -153,10 +147,10 @@ pub(super) fn pdb_blocks_eviction(cx: &mut Cx<'_, '_>) {
             continue;
         }
         let Some(n) = min.count else { continue };
-        let Ok(Selection::Pods(sel)) = &facts.selection else {
+        if !matches!(facts.selection, Ok(Selection::Pods(_))) {
             continue;
-        };
-        let pods = inv.select(pdb.namespace, sel);
+        }
+        let pods = inv.selected_pods(index);
         if pods.is_empty() {
             continue;
         }
@@ -204,7 +198,7 @@ pub(super) fn pdb_selects_nothing(cx: &mut Cx<'_, '_>) {
                 Hit::new(anchor, why)
             }
             Ok(Selection::Pods(sel)) => {
-                if !inv.select(pdb.namespace, sel).is_empty() {
+                if !inv.selected(index).is_empty() {
                     continue;
                 }
                 let mut hit = Hit::new(

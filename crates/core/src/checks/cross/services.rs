@@ -16,7 +16,7 @@ pub(super) fn service_selects_nothing(cx: &mut Cx<'_, '_>) {
         else {
             continue;
         };
-        if !inv.select(svc.namespace, sel).is_empty() {
+        if !inv.selected(index).is_empty() {
             continue;
         }
         let mut hit = Hit::new(
@@ -44,10 +44,10 @@ pub(super) fn service_targetport_unresolved(cx: &mut Cx<'_, '_>) {
         let Some(facts) = svc.facts().and_then(Facts::service) else {
             continue;
         };
-        let Some((sel, _)) = &facts.selector else {
+        if facts.selector.is_none() {
             continue;
-        };
-        let pods = inv.select(svc.namespace, sel);
+        }
+        let pods = inv.selected_pods(index);
         // Pods declared outside the input without ports: their ports are unknown.
         if pods.is_empty() || pods.iter().any(|p| p.external && p.ports.is_empty()) {
             continue;
