@@ -228,6 +228,17 @@ pub fn run_inputs(
         .map(|batch| lint_batch(batch, settings, &plan, events))
         .collect();
     events.files_done();
+    // The rest runs on a worker of the pool: its parallel steps then start from there and do
+    // not wait for a sleeping worker to wake up to the calling thread's request.
+    rayon::scope(|_| finish_run(count, batches, settings))
+}
+
+/// The end of a run: the files' results gathered, the cross checks, the findings merged.
+fn finish_run(
+    count: usize,
+    batches: Vec<Vec<Linted>>,
+    settings: &RunSettings,
+) -> (Outcome, Vec<ReadFailure>) {
     let mut failures = Vec::new();
     let mut inputs = Vec::with_capacity(count);
     let mut per_file = Vec::with_capacity(count);
