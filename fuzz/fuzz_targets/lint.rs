@@ -3,14 +3,18 @@
 //! The input is linted twice, keeping the text and freeing it (with the fingerprint and secret
 //! spans the human report reads files again with), suppressions applied to both: both runs must
 //! report the same findings at the same lines and columns, suppressed alike, with the same
-//! secret spans.
+//! secret spans. The selections the cross checks read, worked out ahead by the inventory, must
+//! be those worked out on demand, and those a scan of every pod finds.
 #![no_main]
 
 use std::sync::{Arc, OnceLock};
 
+use kubelint_core::checks::cross;
 use kubelint_core::config::file::SuppressConfig;
 use kubelint_core::engine::{run, Outcome, RunSettings};
 use kubelint_core::load::source_from_bytes;
+use kubelint_core::object::facts::Facts;
+use kubelint_core::object::inventory::Inventory;
 use kubelint_core::source::text_fingerprint;
 use kubelint_core::suppress::{self, Date};
 use libfuzzer_sys::fuzz_target;
@@ -50,6 +54,27 @@ fuzz_target!(|data: &[u8]| {
     for f in &kept.findings {
         assert!(&*f.check != "internal-error", "{}", f.message);
     }
+    let settings = settings(true);
+    let ahead = cross::inventory(&kept.inputs, settings);
+    let on_demand = Inventory::build(&kept.inputs, settings, &[]);
+    for (i, entry) in ahead.entries.iter().enumerate() {
+        let selected = ahead.selected(i);
+        assert_eq!(selected, on_demand.selected(i), "entry {i}");
+        let scanned: Vec<usize> = entry
+            .facts()
+            .and_then(Facts::pod_selector)
+            .map(|sel| {
+                (0..ahead.pods.len())
+                    .filter(|&p| {
+                        let pod = &ahead.pods[p];
+                        pod.namespace == entry.namespace && sel.matches(pod.labels)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(*selected, scanned, "entry {i}");
+    }
+    drop((ahead, on_demand));
     let freed = lint(false);
     let positions = |outcome: &Outcome| -> Vec<_> {
         outcome
@@ -69,5 +94,8 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(positions(&kept), positions(&freed));
     let (kept, freed) = (&kept.inputs[0], &freed.inputs[0]);
     assert_eq!(kept.secret_spans, freed.secret_spans);
-    assert_eq!(freed.text_fingerprint, Some(text_fingerprint(&kept.source.text)));
+    assert_eq!(
+        freed.text_fingerprint,
+        Some(text_fingerprint(&kept.source.text))
+    );
 });
