@@ -365,9 +365,9 @@ impl<'a> Inventory<'a> {
     }
 
     /// Indexes into [`Inventory::pods`] of the pod templates of `namespace` that `selector`
-    /// matches, in pod order. The candidates are the pods carrying the selector's rarest `key=value`
-    /// (through the label index): a selector's first pair is often shared by every pod of the
-    /// namespace (`tier: web`), which made each selection a pass over all of them.
+    /// matches, in pod order. The candidates are the pods carrying the selector's rarest
+    /// `key=value` (through the label index): a selector's first pair is often shared by every
+    /// pod of the namespace (`tier: web`), which made each selection a pass over all of them.
     #[must_use]
     pub fn select_ids(&self, namespace: &str, selector: &Selector) -> Vec<usize> {
         let matches = |&i: &usize| selector.matches(self.pods[i].labels);
