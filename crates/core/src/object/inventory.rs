@@ -376,15 +376,16 @@ impl<'a> Inventory<'a> {
             .map(|(k, v)| self.pods_with(namespace, k, v))
             .min_by_key(|pods| pods.len());
         match rarest {
-            // The candidates carry the one pair the selector asks for.
-            Some(candidates) if selector.requirements.len() == 1 => {
-                candidates.iter().map(|&(_, _, _, i)| i as usize).collect()
+            Some(candidates) => {
+                let ids = candidates.iter().map(|&(_, _, _, i)| i as usize);
+                // The candidates carry the pair they were found by: a selector of that one
+                // pair needs no second test.
+                if selector.requirements.len() == 1 {
+                    ids.collect()
+                } else {
+                    ids.filter(matches).collect()
+                }
             }
-            Some(candidates) => candidates
-                .iter()
-                .map(|&(_, _, _, i)| i as usize)
-                .filter(matches)
-                .collect(),
             None => self
                 .pods_by_namespace
                 .get(namespace)
