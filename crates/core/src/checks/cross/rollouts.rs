@@ -147,9 +147,7 @@ pub(super) fn pdb_blocks_eviction(cx: &mut Cx<'_, '_>) {
             continue;
         }
         let Some(n) = min.count else { continue };
-        if !matches!(facts.selection, Ok(Selection::Pods(_))) {
-            continue;
-        }
+        // Empty for a budget that selects nothing or whose selector the API rejects.
         let pods = inv.selected_pods(index);
         if pods.is_empty() {
             continue;

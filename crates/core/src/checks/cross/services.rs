@@ -44,11 +44,9 @@ pub(super) fn service_targetport_unresolved(cx: &mut Cx<'_, '_>) {
         let Some(facts) = svc.facts().and_then(Facts::service) else {
             continue;
         };
-        if facts.selector.is_none() {
-            continue;
-        }
+        // Empty for a Service without a selector. Pods declared outside the input without
+        // ports: their ports are unknown.
         let pods = inv.selected_pods(index);
-        // Pods declared outside the input without ports: their ports are unknown.
         if pods.is_empty() || pods.iter().any(|p| p.external && p.ports.is_empty()) {
             continue;
         }
