@@ -2,8 +2,11 @@
 //! against a full lint (`engine::run_inputs` with the default checks, reading files as the CLI
 //! does) on 1 and 2 threads, each mode in its own child process so that its peak RSS (VmHWM) is
 //! its own. Modes alternate for `--rounds` rounds; each child times `--runs` runs and reports
-//! its best, and the table gives the median and the minimum of those over the rounds.
-//! `--only ID,ID` runs only those checks in `full`, to measure what one check costs.
+//! its best, and the table gives the median and the minimum of those over the rounds. Then
+//! one child per thread count times `--pairs` pairs of a floor run and a lint run next to each
+//! other, and gives the quartiles of the pairs' ratios: the steadiest measure of full/parse on
+//! a machine whose speed moves from second to second. `--only ID,ID` runs only those checks
+//! in `full`, to measure what one check costs.
 
 // The CLI's allocator and its settings, so that what is measured is what users run.
 #[path = "../../cli/src/allocator.rs"]
@@ -85,51 +88,20 @@ fn child(mode: &str, threads: usize, runs: usize, only: Option<&str>, dirs: &[Pa
     } else {
         Vec::new()
     };
+    if mode == "paired" {
+        paired(&files, &settings, runs, threads);
+        return;
+    }
     let mut times = Vec::new();
     let mut cpu_times = Vec::new();
     let mut objects = 0;
     let mut documents = 0;
     for _ in 0..runs {
-        let start = Instant::now();
-        let cpu_start = cpu_seconds();
-        // What the run hands back is freed after the clock stops, as the CLI leaves it to the
-        // OS at exit (`std::mem::forget`) instead of freeing it piece by piece.
-        let mut outcome = None;
-        match mode {
-            "parse" => {
-                // As a lint does (see `allocator::AllocatorEvents`).
-                allocator::files_start();
-                documents = files
-                    .par_iter()
-                    .filter_map(read)
-                    .map(|f| {
-                        let bytes = f.len();
-                        allocator::file_read(bytes);
-                        let documents = yaml::parse(&f).documents.len();
-                        drop(f);
-                        allocator::file_done(bytes);
-                        documents
-                    })
-                    .sum();
-                allocator::files_done();
-            }
-            "full" => {
-                let inputs = files.iter().cloned().map(Input::File).collect();
-                let (run, _) = engine::run_inputs(inputs, &settings, &allocator::AllocatorEvents);
-                objects = run.summary().objects;
-                documents = run.findings.len();
-                outcome = Some(run);
-            }
-            "load" => {}
-            other => panic!("unknown mode {other}"),
-        }
-        times.push(start.elapsed().as_secs_f64());
-        cpu_times.push(cpu_seconds() - cpu_start);
-        drop(outcome);
-        // Every thread hands back what it kept, so that the next run starts from memory
-        // handed back, as a fresh process's one run does, and not from what this run left.
-        rayon::broadcast(|_| allocator::files_done());
-        allocator::files_done();
+        let run = timed_run(mode, &files, &settings);
+        times.push(run.wall_s);
+        cpu_times.push(run.cpu_s);
+        objects = run.objects;
+        documents = run.count;
     }
     let line = serde_json::json!({
         "mode": mode, "threads": threads, "files": files.len(), "bytes": bytes,
@@ -141,11 +113,108 @@ fn child(mode: &str, threads: usize, runs: usize, only: Option<&str>, dirs: &[Pa
     println!("{line}");
 }
 
+/// What one timed run measured.
+struct Timed {
+    wall_s: f64,
+    cpu_s: f64,
+    objects: usize,
+    /// Documents parsed (`parse`) or findings (`full`).
+    count: usize,
+}
+
+/// One run of `mode` over `files`, timed.
+fn timed_run(mode: &str, files: &[InputPath], settings: &RunSettings) -> Timed {
+    let start = Instant::now();
+    let cpu_start = cpu_seconds();
+    // What the run hands back is freed after the clock stops, as the CLI leaves it to the
+    // OS at exit (`std::mem::forget`) instead of freeing it piece by piece.
+    let mut outcome = None;
+    let (mut objects, mut count) = (0, 0);
+    match mode {
+        "parse" => {
+            // As a lint does (see `allocator::AllocatorEvents`).
+            allocator::files_start();
+            count = files
+                .par_iter()
+                .filter_map(read)
+                .map(|f| {
+                    let bytes = f.len();
+                    allocator::file_read(bytes);
+                    let documents = yaml::parse(&f).documents.len();
+                    drop(f);
+                    allocator::file_done(bytes);
+                    documents
+                })
+                .sum();
+            allocator::files_done();
+        }
+        "full" => {
+            let inputs = files.iter().cloned().map(Input::File).collect();
+            let (run, _) = engine::run_inputs(inputs, settings, &allocator::AllocatorEvents);
+            objects = run.summary().objects;
+            count = run.findings.len();
+            outcome = Some(run);
+        }
+        "load" => {}
+        other => panic!("unknown mode {other}"),
+    }
+    let timed = Timed {
+        wall_s: start.elapsed().as_secs_f64(),
+        cpu_s: cpu_seconds() - cpu_start,
+        objects,
+        count,
+    };
+    drop(outcome);
+    // Every thread hands back what it kept, so that the next run starts from memory
+    // handed back, as a fresh process's one run does, and not from what this run left.
+    rayon::broadcast(|_| allocator::files_done());
+    allocator::files_done();
+    timed
+}
+
+/// `paired`: `runs` pairs of a floor run and a lint run, next to each other in this process
+/// (their order swapped from pair to pair), each pair giving one full/parse ratio. This VM's
+/// speed changes by up to 1.7x every few seconds, within a process as across processes, while
+/// the two runs of a pair take a second together and mostly share one speed: the median of
+/// the pairs' ratios is far steadier than a ratio of two processes' bests. One thread is
+/// timed in CPU time, more in wall time (which includes waiting for the other thread).
+fn paired(files: &[InputPath], settings: &RunSettings, runs: usize, threads: usize) {
+    let measure = |t: &Timed| if threads == 1 { t.cpu_s } else { t.wall_s };
+    let mut ratios = Vec::new();
+    let (mut floors, mut fulls) = (Vec::new(), Vec::new());
+    for pair in 0..runs {
+        let (floor, full) = if pair % 2 == 0 {
+            let floor = timed_run("parse", files, settings);
+            (floor, timed_run("full", files, settings))
+        } else {
+            let full = timed_run("full", files, settings);
+            (timed_run("parse", files, settings), full)
+        };
+        ratios.push(measure(&full) / measure(&floor));
+        floors.push(measure(&floor));
+        fulls.push(measure(&full));
+    }
+    let quartile = |xs: &[f64], q: usize| {
+        let mut xs = xs.to_vec();
+        xs.sort_by(f64::total_cmp);
+        xs[(xs.len() - 1) * q / 4]
+    };
+    let line = serde_json::json!({
+        "mode": "paired", "threads": threads, "pairs": runs,
+        "ratio_q1": quartile(&ratios, 1), "ratio_median": quartile(&ratios, 2),
+        "ratio_q3": quartile(&ratios, 3),
+        "floor_min_s": quartile(&floors, 0), "full_min_s": quartile(&fulls, 0),
+        "ratios": ratios,
+    });
+    println!("{line}");
+}
+
 fn main() {
     allocator::configure();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut runs = 3;
     let mut rounds = 5;
+    let mut pairs = 12;
     let mut dirs = Vec::new();
     let mut child_mode: Option<(String, usize)> = None;
     let mut only: Option<String> = None;
@@ -154,6 +223,7 @@ fn main() {
         match a.as_str() {
             "--runs" => runs = it.next().and_then(|n| n.parse().ok()).expect("--runs N"),
             "--rounds" => rounds = it.next().and_then(|n| n.parse().ok()).expect("--rounds N"),
+            "--pairs" => pairs = it.next().and_then(|n| n.parse().ok()).expect("--pairs N"),
             "--only" => only = Some(it.next().expect("--only ID,ID")),
             "--child" => {
                 let mode = it.next().expect("mode");
@@ -165,9 +235,10 @@ fn main() {
     }
     assert!(
         !dirs.is_empty(),
-        "usage: kubelint-bench [--rounds N] [--runs N] [--only ID,ID] DIR..."
+        "usage: kubelint-bench [--rounds N] [--runs N] [--pairs N] [--only ID,ID] DIR..."
     );
     if let Some((mode, threads)) = child_mode {
+        let runs = if mode == "paired" { pairs } else { runs };
         child(&mode, threads, runs, only.as_deref(), &dirs);
         return;
     }
@@ -181,29 +252,32 @@ fn main() {
     ];
     // Modes take turns, round after round, so that a burst of load on a shared machine hits
     // every mode alike instead of one of them; each round's time is the child's best run.
+    let spawn = |mode: &str, threads: usize| -> serde_json::Value {
+        let out = Command::new(&exe)
+            .args([
+                "--runs",
+                &runs.to_string(),
+                "--pairs",
+                &pairs.to_string(),
+                "--child",
+                mode,
+                &threads.to_string(),
+            ])
+            .args(only.iter().flat_map(|ids| ["--only", ids.as_str()]))
+            .args(&dirs)
+            .output()
+            .expect("run child");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("child prints JSON")
+    };
     let mut rounds_out: Vec<Vec<serde_json::Value>> = vec![Vec::new(); MODES.len()];
     for _ in 0..rounds {
         for (i, (mode, threads)) in MODES.iter().enumerate() {
-            let out = Command::new(&exe)
-                .args([
-                    "--runs",
-                    &runs.to_string(),
-                    "--child",
-                    mode,
-                    &threads.to_string(),
-                ])
-                .args(only.iter().flat_map(|ids| ["--only", ids.as_str()]))
-                .args(&dirs)
-                .output()
-                .expect("run child");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let v: serde_json::Value =
-                serde_json::from_slice(&out.stdout).expect("child prints JSON");
-            rounds_out[i].push(v);
+            rounds_out[i].push(spawn(mode, *threads));
         }
     }
     let num = |v: &serde_json::Value, key: &str| v[key].as_f64().unwrap_or(f64::NAN);
@@ -280,5 +354,22 @@ fn main() {
             peak / input_mib,
             (peak - start) / input_mib,
         );
+    }
+    // The ratio the goal is about, from runs next to each other (see `paired`).
+    if pairs > 0 {
+        println!();
+        println!("| threads | pairs | full/parse, paired: first quartile | median | third quartile | best floor ms | best full ms |");
+        println!("|---:|---:|---:|---:|---:|---:|---:|");
+        for threads in [1, 2] {
+            let v = spawn("paired", threads);
+            println!(
+                "| {threads} | {pairs} | {:.3} | **{:.3}** | {:.3} | {:.1} | {:.1} |",
+                num(&v, "ratio_q1"),
+                num(&v, "ratio_median"),
+                num(&v, "ratio_q3"),
+                num(&v, "floor_min_s") * 1e3,
+                num(&v, "full_min_s") * 1e3,
+            );
+        }
     }
 }
