@@ -1133,8 +1133,22 @@ fn run_each(
     hits: &mut Vec<Hit>,
 ) {
     // Testing needs only the item's node; its path, name and anchor are spelled out for the
-    // few items the rule holds for.
+    // few items the rule holds for, in a second walk, only when it holds for some.
     let mut probe = scope.clone();
+    let holds_for_some = scope.any_end_at(each, |node, found, at_root| {
+        if !found || at_root {
+            return false;
+        }
+        probe.target = node;
+        Eval {
+            scope: &probe,
+            params: &active.params,
+        }
+        .holds(&rule.when)
+    });
+    if !holds_for_some {
+        return;
+    }
     scope.any_end(each, |item| {
         if !item.found || item.at_root {
             return false;

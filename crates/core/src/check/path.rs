@@ -349,6 +349,61 @@ impl<'d> Scope<'d> {
     }
 }
 
+impl<'d> Scope<'d> {
+    /// Whether `f(node, found, at_root)` is true at some end of `path`, as [`Scope::any_end`]
+    /// with a test that reads only where each end is ([`Scope::plain_end`]'s triple): a test
+    /// needs no cursor, whose key, depth and wildcard choices cost more to keep up to date on
+    /// every item of `labels[*]` or `env[*]` than the test itself.
+    pub fn any_end_at(
+        &self,
+        path: &FieldPath,
+        mut f: impl FnMut(NodeRef<'d>, bool, bool) -> bool,
+    ) -> bool {
+        match self.start(path.root) {
+            Some(start) => ends_at(start, true, &path.steps, &mut f),
+            None => false,
+        }
+    }
+}
+
+/// [`walk`] for [`Scope::any_end_at`]: the same ends, in the same order, as nodes.
+fn ends_at<'d>(
+    mut node: NodeRef<'d>,
+    mut at_root: bool,
+    steps: &[Step],
+    f: &mut impl FnMut(NodeRef<'d>, bool, bool) -> bool,
+) -> bool {
+    for (taken, step) in steps.iter().enumerate() {
+        let next = match step {
+            Step::Key(k) => node.get_entry_marked(k, k.mark).map(|(_, value)| value),
+            Step::Index(i) => node.items().nth(*i),
+            Step::Each => {
+                let rest = &steps[taken + 1..];
+                let mut end = |item| {
+                    if rest.is_empty() {
+                        f(item, true, false)
+                    } else {
+                        ends_at(item, false, rest, f)
+                    }
+                };
+                return if node.is_map() {
+                    node.entries().any(|(_, value)| end(value))
+                } else {
+                    node.items().any(end)
+                };
+            }
+        };
+        match next {
+            Some(n) => {
+                node = n;
+                at_root = false;
+            }
+            None => return f(node, false, at_root),
+        }
+    }
+    f(node, true, at_root)
+}
+
 impl FieldPath {
     #[must_use]
     pub fn has_wildcard(&self) -> bool {
@@ -628,5 +683,68 @@ mod tests {
                 .map(|end| (end.node.span(), end.found, end.at_root));
             assert_eq!(plain, resolved, "{text}");
         }
+    }
+
+    /// `any_end_at`, which tests follow, meets the ends `resolve` reports, in its order: found
+    /// or not, at the start or not, on the same nodes; through wildcards over mappings and
+    /// sequences, nested ones, and wildcards on scalars and missing fields.
+    #[test]
+    fn ends_at_agree_with_resolved_ends() {
+        let source = crate::source::SourceFile::new(
+            "t.yaml",
+            "a:\n  m: {p: 1, q: {r: 2}, s: [3]}\n  l: [x, {y: 2}, [z, w], {y: 4, k: [5, 6]}]\n  s: text\n  e: []\nz: ~\n",
+        );
+        let parsed = crate::yaml::parse(&source);
+        let root = parsed.documents[0].root().unwrap();
+        let scope = Scope {
+            object: root,
+            object_path: "",
+            pod: None,
+            container: None,
+            target: root,
+            target_path: TargetPath::Object,
+            target_anchor: root.span(),
+        };
+        let paths = [
+            "a.m[*]",
+            "a.m[*].r",
+            "a.m[*][*]",
+            "a.l[*]",
+            "a.l[*].y",
+            "a.l[*][*]",
+            "a.l[*].k[*]",
+            "a.l[3].k[*]",
+            "a.s[*]",
+            "a.e[*]",
+            "a.nope[*]",
+            "nope[*].x",
+            "z[*]",
+            "[*]",
+            "a.m.p",
+            "a.m.nope",
+            "$pod.volumes[*]",
+        ];
+        for text in paths {
+            let path = FieldPath::parse(text).unwrap();
+            let mut ends = Vec::new();
+            scope.any_end_at(&path, |node, found, at_root| {
+                ends.push((node.span(), found, at_root));
+                false
+            });
+            let resolved: Vec<_> = scope
+                .resolve(&path)
+                .iter()
+                .map(|end| (end.node.span(), end.found, end.at_root))
+                .collect();
+            assert_eq!(ends, resolved, "{text}");
+        }
+        // Stops at the first end the test is true for.
+        let path = FieldPath::parse("a.l[*]").unwrap();
+        let mut met = 0;
+        assert!(scope.any_end_at(&path, |_, _, _| {
+            met += 1;
+            met == 2
+        }));
+        assert_eq!(met, 2);
     }
 }

@@ -509,9 +509,11 @@ impl<'d> Eval<'_, 'd> {
                             self.test_end(node, found, at_root, test)
                         })
                 }
-                _ => self
-                    .deciding_path(fields)
-                    .is_some_and(|path| self.scope.any_end(path, |end| self.test_holds(end, test))),
+                _ => self.deciding_path(fields).is_some_and(|path| {
+                    self.scope.any_end_at(path, |node, found, at_root| {
+                        self.test_end(node, found, at_root, test)
+                    })
+                }),
             },
             Condition::All { conds, holds_order } => {
                 holds_order.iter().all(|&i| self.holds(&conds[i as usize]))
@@ -541,7 +543,7 @@ impl<'d> Eval<'_, 'd> {
                 .iter()
                 .find(|path| {
                     self.scope
-                        .any_end(path, |r| r.found && !r.node.is_empty_value())
+                        .any_end_at(path, |node, found, _| found && !node.is_empty_value())
                 })
                 .unwrap_or(last),
         )
