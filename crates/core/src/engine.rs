@@ -897,7 +897,7 @@ fn run_planned(
                 object: obj,
                 root: view.root,
                 doc: view.doc,
-                pod: view.pod,
+                pod: view.pod.as_ref(),
                 containers: &view.containers,
                 version: settings.kubernetes_version,
                 hits,
@@ -1044,7 +1044,7 @@ fn run_declarative(
     let base = Scope {
         object: view.root,
         object_path: &view.object.base_path,
-        pod: view.pod,
+        pod: view.pod.as_ref(),
         container: None,
         target: view.root,
         target_path: TargetPath::Object,
@@ -1068,7 +1068,7 @@ fn run_declarative(
                     continue;
                 }
                 let scope = Scope {
-                    container: Some(*c),
+                    container: Some(c),
                     target: c.node,
                     target_path: TargetPath::Container,
                     target_anchor: anchor,

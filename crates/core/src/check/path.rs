@@ -138,8 +138,10 @@ pub struct Scope<'d> {
     pub object: NodeRef<'d>,
     /// The object's own field path (`items[2]` in a `List`, else empty).
     pub object_path: &'d str,
-    pub pod: Option<PodSpec<'d>>,
-    pub container: Option<Container<'d>>,
+    /// Borrowed from the object's view: a scope is made for every check of every container,
+    /// and a pod spec and a container copied in made it three times as large.
+    pub pod: Option<&'d PodSpec<'d>>,
+    pub container: Option<&'d Container<'d>>,
     pub target: NodeRef<'d>,
     pub target_path: TargetPath,
     /// Where a finding about something missing directly in the target points.

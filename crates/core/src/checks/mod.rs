@@ -137,7 +137,7 @@ pub struct CodeCtx<'a, 'd> {
     pub object: &'a Object,
     pub root: NodeRef<'d>,
     pub doc: &'d Document,
-    pub pod: Option<PodSpec<'d>>,
+    pub pod: Option<&'a PodSpec<'d>>,
     /// The pod's containers (`PodSpec::containers`), found once for every check of the object.
     pub containers: &'a [Container<'d>],
     pub version: KubeVersion,

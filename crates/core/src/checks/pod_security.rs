@@ -83,7 +83,7 @@ const APPARMOR_ANNOTATION: &str = "container.apparmor.security.beta.kubernetes.i
 /// Everything a pod-spec check needs in one place. Field paths are spelled out only for
 /// findings: twenty checks look at every pod.
 struct Pod<'p, 'd> {
-    spec: PodSpec<'d>,
+    spec: &'p PodSpec<'d>,
     /// The object's own path prefix (`items[2]` in a List), which the spec's path follows.
     object_path: &'p str,
     version: KubeVersion,
