@@ -566,6 +566,9 @@ impl<'d> Eval<'_, 'd> {
             // Type tests look at what is written, null included.
             Test::Type(t) => return found && !at_root && JsonType::of(node) == *t,
             Test::NotType(t) => return found && !at_root && JsonType::of(node) != *t,
+            // Presence alone asks only whether the value is null, not what else it reads as.
+            Test::Missing => return !(found && !node.is_empty_value()),
+            Test::Present => return found && !node.is_empty_value(),
             _ => {}
         }
         // A scalar is resolved once, for its presence and for the test: a null scalar is

@@ -149,6 +149,7 @@ impl<'p, 'd> Pod<'p, 'd> {
 }
 
 /// `node` unless it is null or an empty mapping/list (Kubernetes reads those as unset).
+#[inline]
 fn set(node: Option<NodeRef<'_>>) -> Option<NodeRef<'_>> {
     node.filter(|n| !n.is_empty_value())
 }
@@ -158,6 +159,9 @@ fn csc<'d>(c: &Container<'d>) -> Option<NodeRef<'d>> {
     set(c.security_context)
 }
 
+/// Inlined, so that the mark of `name`, written in the code at every call, is worked out when
+/// compiling (see [`NodeRef::get`]).
+#[inline(always)]
 fn field<'d>(sc: Option<NodeRef<'d>>, name: &str) -> Option<NodeRef<'d>> {
     set(sc.and_then(|s| s.get(name)))
 }

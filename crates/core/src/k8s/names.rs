@@ -199,12 +199,23 @@ fn plainly_qualified(s: &str, max: usize) -> bool {
             b.len() <= max
                 && first.is_ascii_alphanumeric()
                 && last.is_ascii_alphanumeric()
-                && b.iter()
-                    .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+                && b.iter().all(|&c| QUALIFIED_BYTES[usize::from(c)])
         }
         _ => false,
     }
 }
+
+/// The bytes of a qualified name, as a table: one load a byte instead of four comparisons.
+static QUALIFIED_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        table[c] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+        c += 1;
+    }
+    table
+};
 
 /// [`plainly_qualified`] for a lowercase RFC 1123 subdomain: dot-separated parts of lowercase
 /// letters, digits and `-`, each starting and ending with a letter or digit.
