@@ -567,7 +567,7 @@ impl<'d> Eval<'_, 'd> {
             Test::Type(t) => return found && !at_root && JsonType::of(node) == *t,
             Test::NotType(t) => return found && !at_root && JsonType::of(node) != *t,
             // Presence alone asks only whether the value is null, not what else it reads as.
-            Test::Missing => return !(found && !node.is_empty_value()),
+            Test::Missing => return !found || node.is_empty_value(),
             Test::Present => return found && !node.is_empty_value(),
             _ => {}
         }
