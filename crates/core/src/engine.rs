@@ -866,7 +866,8 @@ fn check_objects(
                     view.root,
                     view.kind,
                     view.pod_spec_path,
-                    view.pod,
+                    view.pod.as_ref(),
+                    &view.containers,
                 );
                 (*file, *index, read)
             }));
@@ -1135,33 +1136,29 @@ fn run_each(
     hits: &mut Vec<Hit>,
 ) {
     // Testing needs only the item's node; its path, name and anchor are spelled out for the
-    // few items the rule holds for, in a second walk, only when it holds for some.
+    // few items the rule holds for, in a second walk, only when it holds for some. Whether it
+    // holds depends on the item's node alone, so the second walk asks the first's answers.
     let mut probe = scope.clone();
-    let holds_for_some = scope.any_end_at(each, |node, found, at_root| {
-        if !found || at_root {
-            return false;
+    let mut holding: SmallVec<[yaml::NodeId; 4]> = SmallVec::new();
+    scope.any_end_at(each, |node, found, at_root| {
+        if found && !at_root {
+            probe.target = node;
+            let holds = Eval {
+                scope: &probe,
+                params: &active.params,
+            }
+            .holds(&rule.when);
+            if holds {
+                holding.push(node.id);
+            }
         }
-        probe.target = node;
-        Eval {
-            scope: &probe,
-            params: &active.params,
-        }
-        .holds(&rule.when)
+        false
     });
-    if !holds_for_some {
+    if holding.is_empty() {
         return;
     }
     scope.any_end(each, |item| {
-        if !item.found || item.at_root {
-            return false;
-        }
-        probe.target = item.node;
-        let holds = Eval {
-            scope: &probe,
-            params: &active.params,
-        }
-        .holds(&rule.when);
-        if !holds {
+        if !item.found || item.at_root || !holding.contains(&item.node.id) {
             return false;
         }
         let item_name = item

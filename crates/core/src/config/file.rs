@@ -630,7 +630,7 @@ fn port(node: NodeRef<'_>) -> Decoded<Port> {
     let out = Port {
         number: Some(i64::from(port_number(f.required("port")?)?)),
         name: f.opt_str("name")?.map(str::to_string),
-        protocol: f.opt_str("protocol")?.unwrap_or("TCP").to_string(),
+        protocol: f.opt_str("protocol")?.unwrap_or("TCP").to_string().into(),
     };
     f.finish()?;
     Ok(out)

@@ -5,7 +5,7 @@
 use crate::engine::object_anchor;
 use crate::object::collect_small;
 use crate::object::inventory::{label_map, Port};
-use crate::object::pod::{ContainerKind, PodSpec};
+use crate::object::pod::{Container, ContainerKind, PodSpec};
 use crate::object::selector::{
     network_policy_selector, network_policy_types, pdb_selection, service_selector, Labels,
     Selection, Selector,
@@ -88,7 +88,7 @@ pub struct Service {
 pub struct ServicePort {
     pub name: Option<String>,
     pub number: Option<i64>,
-    pub protocol: String,
+    pub protocol: Protocol,
     /// Where traffic goes: `targetPort`, else `port`; `None` when neither says.
     pub target: Option<PortTarget>,
 }
@@ -192,21 +192,26 @@ impl Facts {
     #[must_use]
     pub fn read(root: NodeRef<'_>, kind: &str, pod_spec_path: Option<&str>) -> Self {
         let pod_spec = pod_spec_path.and_then(|path| PodSpec::find(root, path));
-        Self::read_found(root, kind, pod_spec_path, pod_spec)
+        let containers: Vec<Container<'_>> =
+            pod_spec.iter().flat_map(PodSpec::containers).collect();
+        Self::read_found(root, kind, pod_spec_path, pod_spec.as_ref(), &containers)
     }
 
     /// [`Facts::read`] with the pod spec already found at `pod_spec_path` (`None` when it is
-    /// not there): the engine finds it once for the checks and the facts.
+    /// not there), and its containers: the engine finds them once for the checks and the facts.
     #[must_use]
-    pub fn read_found(
-        root: NodeRef<'_>,
+    pub fn read_found<'d>(
+        root: NodeRef<'d>,
         kind: &str,
         pod_spec_path: Option<&str>,
-        pod_spec: Option<PodSpec<'_>>,
+        pod_spec: Option<&PodSpec<'d>>,
+        containers: &[Container<'d>],
     ) -> Self {
         let spec = root.get("spec");
         let detail = match (kind, pod_spec_path) {
-            (_, Some(path)) => Detail::Workload(Box::new(workload(root, kind, path, pod_spec))),
+            (_, Some(path)) => {
+                Detail::Workload(Box::new(workload(root, kind, path, pod_spec, containers)))
+            }
             ("Service", None) => Detail::Service(Box::new(service(root))),
             ("Ingress", None) => Detail::Ingress(ingress_backends(root).into()),
             ("HorizontalPodAutoscaler", None) => Detail::Hpa(Box::new(hpa(root))),
@@ -305,7 +310,13 @@ impl Facts {
     }
 }
 
-fn workload(root: NodeRef<'_>, kind: &str, path: &str, pod_spec: Option<PodSpec<'_>>) -> Workload {
+fn workload<'d>(
+    root: NodeRef<'d>,
+    kind: &str,
+    path: &str,
+    pod_spec: Option<&PodSpec<'d>>,
+    containers: &[Container<'d>],
+) -> Workload {
     let spec = root.get("spec");
     let replicas = match kind {
         "Pod" => Some(1),
@@ -324,12 +335,17 @@ fn workload(root: NodeRef<'_>, kind: &str, path: &str, pod_spec: Option<PodSpec<
     };
     Workload {
         replicas,
-        pod: pod(root, path, pod_spec),
+        pod: pod(root, path, pod_spec, containers),
         service_name,
     }
 }
 
-fn pod(root: NodeRef<'_>, path: &str, spec: Option<PodSpec<'_>>) -> Option<Pod> {
+fn pod<'d>(
+    root: NodeRef<'d>,
+    path: &str,
+    spec: Option<&PodSpec<'d>>,
+    containers: &[Container<'d>],
+) -> Option<Pod> {
     // A template without a spec still stamps out pods with its labels.
     let metadata = spec.map_or_else(|| template_metadata(root, path), |s| s.metadata);
     if spec.is_none() && metadata.is_none() {
@@ -339,7 +355,7 @@ fn pod(root: NodeRef<'_>, path: &str, spec: Option<PodSpec<'_>>) -> Option<Pod> 
     Some(Pod {
         labels: labels_entry.map_or_else(Labels::new, |(_, v)| label_map(v)),
         labels_key: labels_entry.map(|(k, _)| k.span()),
-        ports: spec.map(container_ports).unwrap_or_default(),
+        ports: container_ports(containers),
         spec: spec.map(|s| PodSpecFacts {
             key: s.key.span(),
             automount: s
@@ -367,10 +383,24 @@ fn template_metadata<'d>(root: NodeRef<'d>, path: &str) -> Option<NodeRef<'d>> {
     parent.get("metadata").filter(|m| m.is_map())
 }
 
+/// A port's protocol as written, `TCP` unless given.
+pub type Protocol = std::borrow::Cow<'static, str>;
+
+/// The `protocol` of a port: the three Kubernetes knows without a copy (every port of a run
+/// has one, and most say nothing or `TCP`).
+fn protocol(port: NodeRef<'_>) -> Protocol {
+    match port.get("protocol").and_then(NodeRef::as_str) {
+        None | Some("TCP") => Protocol::Borrowed("TCP"),
+        Some("UDP") => Protocol::Borrowed("UDP"),
+        Some("SCTP") => Protocol::Borrowed("SCTP"),
+        Some(other) => Protocol::Owned(other.to_string()),
+    }
+}
+
 /// Ports declared by the pod's containers (regular and init, which includes sidecars).
-fn container_ports(spec: PodSpec<'_>) -> Vec<Port> {
+fn container_ports(containers: &[Container<'_>]) -> Vec<Port> {
     let mut out = Vec::new();
-    for c in spec.containers() {
+    for c in containers {
         if c.kind == ContainerKind::Ephemeral {
             continue;
         }
@@ -378,11 +408,7 @@ fn container_ports(spec: PodSpec<'_>) -> Vec<Port> {
             out.push(Port {
                 name: p.get("name").and_then(NodeRef::as_display),
                 number: p.get("containerPort").and_then(NodeRef::as_i64),
-                protocol: p
-                    .get("protocol")
-                    .and_then(NodeRef::as_str)
-                    .unwrap_or("TCP")
-                    .to_string(),
+                protocol: protocol(p),
             });
         }
     }
@@ -412,11 +438,7 @@ fn service(root: NodeRef<'_>) -> Service {
                 ServicePort {
                     name: port.get("name").and_then(NodeRef::as_display),
                     number: number.and_then(NodeRef::as_i64),
-                    protocol: port
-                        .get("protocol")
-                        .and_then(NodeRef::as_str)
-                        .unwrap_or("TCP")
-                        .to_string(),
+                    protocol: protocol(port),
                     target: target.map(|(field, value, span)| PortTarget { field, value, span }),
                 }
             }))

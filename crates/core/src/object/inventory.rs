@@ -35,7 +35,7 @@ pub struct Port {
     pub name: Option<String>,
     pub number: Option<i64>,
     /// `TCP` unless given.
-    pub protocol: String,
+    pub protocol: crate::object::facts::Protocol,
 }
 
 /// Where an inventory entry comes from.

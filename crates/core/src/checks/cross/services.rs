@@ -52,7 +52,7 @@ pub(super) fn service_targetport_unresolved(cx: &mut Cx<'_, '_>) {
         }
         for (i, port) in facts.ports.iter().enumerate() {
             let Some(target) = &port.target else { continue };
-            let protocol = port.protocol.as_str();
+            let protocol = &*port.protocol;
             let exposes = |p: &&PodTemplate<'_>| {
                 p.ports.iter().any(|cp| {
                     cp.protocol == protocol
