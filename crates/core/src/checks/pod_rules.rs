@@ -875,6 +875,27 @@ fn written_alike(a: NodeRef<'_>, b: NodeRef<'_>, depth: usize) -> bool {
     }
 }
 
+/// Whether two values of one document are the same text, starting at the same column: then
+/// they decode alike, and identical probes (most of them copied) need no comparison. Unless
+/// an alias is in the text, which names an anchor outside it (and an anchor may be defined
+/// anew between the two).
+fn written_identically(a: NodeRef<'_>, b: NodeRef<'_>) -> bool {
+    let source = &a.doc.source;
+    let text = |n: NodeRef<'_>| source.get(n.span().start as usize..n.span().end as usize);
+    let column = |n: NodeRef<'_>| {
+        let start = n.span().start as usize;
+        let line_start = source
+            .as_bytes()
+            .get(..start)
+            .and_then(|before| memchr::memrchr(b'\n', before))
+            .map_or(0, |newline| newline + 1);
+        start - line_start
+    };
+    std::ptr::eq(a.doc, b.doc)
+        && matches!((text(a), text(b)), (Some(x), Some(y)) if x == y && !x.contains('*'))
+        && column(a) == column(b)
+}
+
 fn probes_identical(ctx: &mut CodeCtx<'_, '_>) {
     if ctx.pod.is_none() {
         return;
@@ -889,7 +910,9 @@ fn probes_identical(ctx: &mut CodeCtx<'_, '_>) {
         if live.is_empty_value() || ready.is_empty_value() {
             continue;
         }
-        if same_json(live, ready, PROBE_DEFAULTS, handler_defaults, 0) {
+        if written_identically(live, ready)
+            || same_json(live, ready, PROBE_DEFAULTS, handler_defaults, 0)
+        {
             ctx.report(ctx.container_hit(
                 &c,
                 lk.span(),
