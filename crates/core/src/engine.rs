@@ -1246,11 +1246,14 @@ fn render_template(
         };
         let name = &rest[open + 1..close];
         // Written straight into the message: a finding's placeholders are spelled out once.
-        let scalar = |out: &mut String, node: Option<NodeRef<'_>>| {
-            if let Some(s) = node.and_then(NodeRef::scalar) {
-                let _ = write!(out, "{s}");
-            }
-        };
+        let scalar =
+            |out: &mut String, node: Option<NodeRef<'_>>| match node.and_then(NodeRef::scalar) {
+                Some(yaml::Scalar::Str(text)) => out.push_str(text),
+                Some(s) => {
+                    let _ = write!(out, "{s}");
+                }
+                None => {}
+            };
         let object_field = |out: &mut String, field: &str| {
             scalar(out, scope.object.get("metadata").and_then(|m| m.get(field)));
         };

@@ -281,7 +281,8 @@ impl<'d> NodeRef<'d> {
     /// Text of any scalar as the JSON Kubernetes builds from it would print it (`true`, `493`).
     #[must_use]
     pub fn as_display(self) -> Option<String> {
-        self.scalar().map(|s| s.to_string())
+        // A string is copied as it is, not written through a formatter.
+        self.scalar().map(|s| s.display().into_owned())
     }
 
     /// [`NodeRef::as_display`] without an allocation for strings, the common case.
