@@ -636,6 +636,19 @@ mod tests {
         assert!(FieldPath::parse("a[x]").is_err());
     }
 
+    /// A scope whose object and target are `root`.
+    fn object_scope(root: NodeRef<'_>) -> Scope<'_> {
+        Scope {
+            object: root,
+            object_path: "",
+            pod: None,
+            container: None,
+            target: root,
+            target_path: TargetPath::Object,
+            target_anchor: root.span(),
+        }
+    }
+
     /// `plain_end`, which tests follow, ends where `resolve`, which findings report, does:
     /// found or not, at the start or not, on the same node.
     #[test]
@@ -646,15 +659,7 @@ mod tests {
         );
         let parsed = crate::yaml::parse(&source);
         let root = parsed.documents[0].root().unwrap();
-        let scope = Scope {
-            object: root,
-            object_path: "",
-            pod: None,
-            container: None,
-            target: root,
-            target_path: TargetPath::Object,
-            target_anchor: root.span(),
-        };
+        let scope = object_scope(root);
         let paths = [
             "a",
             "a.b",
@@ -698,15 +703,7 @@ mod tests {
         );
         let parsed = crate::yaml::parse(&source);
         let root = parsed.documents[0].root().unwrap();
-        let scope = Scope {
-            object: root,
-            object_path: "",
-            pod: None,
-            container: None,
-            target: root,
-            target_path: TargetPath::Object,
-            target_anchor: root.span(),
-        };
+        let scope = object_scope(root);
         let paths = [
             "a.m[*]",
             "a.m[*].r",
