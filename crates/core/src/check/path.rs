@@ -139,7 +139,7 @@ pub struct Scope<'d> {
     /// The object's own field path (`items[2]` in a `List`, else empty).
     pub object_path: &'d str,
     /// Borrowed from the object's view: a scope is made for every check of every container,
-    /// and a pod spec and a container copied in made it three times as large.
+    /// and a pod spec and a container copied in made it nearly three times as large.
     pub pod: Option<&'d PodSpec<'d>>,
     pub container: Option<&'d Container<'d>>,
     pub target: NodeRef<'d>,
@@ -349,9 +349,7 @@ impl<'d> Scope<'d> {
             f(&resolve_plain(cursor, &path.steps))
         }
     }
-}
 
-impl<'d> Scope<'d> {
     /// Whether `f(node, found, at_root)` is true at some end of `path`, as [`Scope::any_end`]
     /// with a test that reads only where each end is ([`Scope::plain_end`]'s triple): a test
     /// needs no cursor, whose key, depth and wildcard choices cost more to keep up to date on
