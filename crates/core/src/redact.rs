@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::engine::{ParsedInput, RunSettings};
-use crate::object::pod::PodSpec;
+use crate::object::pod::{ContainerField, PodSpec};
 use crate::source::Span;
 use crate::yaml::NodeRef;
 
@@ -71,7 +71,7 @@ pub fn secret_spans(input: &ParsedInput, settings: &RunSettings) -> Vec<Span> {
                     continue;
                 };
                 for c in pod.containers() {
-                    for env in c.list("env") {
+                    for env in c.list(ContainerField::Env) {
                         let name = env
                             .get("name")
                             .and_then(NodeRef::as_str)

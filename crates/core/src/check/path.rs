@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use smallvec::SmallVec;
 
-use crate::object::pod::{Container, PodSpec};
+use crate::object::pod::{Container, ContainerField, PodSpec};
 use crate::source::Span;
 use crate::yaml::NodeRef;
 
@@ -41,6 +41,9 @@ pub struct Key {
     mark: crate::yaml::KeyMark,
     /// [`is_plain_key`], worked out once: findings spell the key out.
     plain: bool,
+    /// The container field this key is, read from the container (see [`ContainerField`])
+    /// when the step starts there.
+    container_field: Option<ContainerField>,
 }
 
 impl From<&str> for Key {
@@ -49,6 +52,7 @@ impl From<&str> for Key {
             text: text.to_string(),
             mark: crate::yaml::key_mark(text.as_bytes()),
             plain: is_plain_key(text),
+            container_field: ContainerField::of_key(text),
         }
     }
 }
@@ -318,6 +322,7 @@ impl<'d> Scope<'d> {
         // tests do not read (1% of a lint's instructions when shared).
         for step in &path.steps {
             let next = match step {
+                Step::Key(k) if at_root => self.entry_at(node, k).map(|(_, value)| value),
                 Step::Key(k) => node.get_entry_marked(k, k.mark).map(|(_, value)| value),
                 Step::Index(i) => node.items().nth(*i),
                 Step::Each => unreachable!("only paths without wildcards end plainly"),
@@ -359,10 +364,29 @@ impl<'d> Scope<'d> {
         path: &FieldPath,
         mut f: impl FnMut(NodeRef<'d>, bool, bool) -> bool,
     ) -> bool {
-        match self.start(path.root) {
-            Some(start) => ends_at(start, true, &path.steps, &mut f),
-            None => false,
+        let Some(start) = self.start(path.root) else {
+            return false;
+        };
+        match path.steps.split_first() {
+            // The first step may be the container's, read from it: `ends_at` takes the rest.
+            Some((Step::Key(k), rest)) => match self.entry_at(start, k) {
+                Some((_, next)) => ends_at(next, false, rest, &mut f),
+                None => f(start, false, true),
+            },
+            _ => ends_at(start, true, &path.steps, &mut f),
         }
+    }
+
+    /// The entry of key `k` in `node`, read from the container when `node` is the
+    /// container's mapping and `k` one of its [`ContainerField`]s.
+    #[inline]
+    fn entry_at(&self, node: NodeRef<'d>, k: &Key) -> Option<(NodeRef<'d>, NodeRef<'d>)> {
+        if let (Some(field), Some(c)) = (k.container_field, self.container) {
+            if node.id == c.node.id && std::ptr::eq(node.doc, c.node.doc) {
+                return c.entry(field);
+            }
+        }
+        node.get_entry_marked(k, k.mark)
     }
 }
 
@@ -644,6 +668,78 @@ mod tests {
             target: root,
             target_path: TargetPath::Object,
             target_anchor: root.span(),
+        }
+    }
+
+    /// Paths from a container end where they end from its mapping alone: the container's
+    /// first step, read from the fields it keeps, finds what a lookup finds, also where that
+    /// field is absent, null, merged in or an alias.
+    #[test]
+    fn paths_from_a_container_end_as_from_its_mapping() {
+        let source = crate::source::SourceFile::new(
+            "t.yaml",
+            "spec:\n  containers:\n    - &c {name: a, resources: {requests: {cpu: 1}}, env: [{name: X}]}\n    - {<<: *c, name: b, securityContext: ~}\n    - {name: c, ports: [{containerPort: 1}], env: {}}\n",
+        );
+        let parsed = crate::yaml::parse(&source);
+        let root = parsed.documents[0].root().unwrap();
+        let pod = PodSpec::find(root, "spec").unwrap();
+        let containers: Vec<Container<'_>> = pod.containers().collect();
+        let paths = [
+            "resources.requests.cpu",
+            "resources.limits",
+            "resources",
+            "securityContext.privileged",
+            "env[*].name",
+            "env[*]",
+            "ports[*].containerPort",
+            "image",
+            "name",
+            "nope.deeper",
+        ];
+        for c in &containers {
+            let with = Scope {
+                container: Some(c),
+                target: c.node,
+                ..object_scope(root)
+            };
+            let without = Scope {
+                target: c.node,
+                ..object_scope(root)
+            };
+            for text in paths {
+                let path = FieldPath::parse(text).unwrap();
+                let ends = |scope: &Scope<'_>| {
+                    let mut ends = Vec::new();
+                    scope.any_end_at(&path, |node, found, at_root| {
+                        ends.push((node.span(), found, at_root));
+                        false
+                    });
+                    (
+                        ends,
+                        (!path.has_wildcard())
+                            .then(|| scope.plain_end(&path))
+                            .flatten()
+                            .map(|(n, f, r)| (n.span(), f, r)),
+                    )
+                };
+                assert_eq!(
+                    ends(&with),
+                    ends(&without),
+                    "{text} in container {}",
+                    c.name
+                );
+                // A scope keeps its container while its target moves (to an `each:` item, here
+                // the object): paths from there do not read the container's fields.
+                let elsewhere = Scope {
+                    container: Some(c),
+                    ..object_scope(root)
+                };
+                assert_eq!(
+                    ends(&elsewhere),
+                    ends(&object_scope(root)),
+                    "{text} from the object"
+                );
+            }
         }
     }
 

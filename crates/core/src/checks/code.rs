@@ -7,6 +7,7 @@ use std::rc::Rc;
 use regex::Regex;
 
 use crate::checks::{CodeCtx, CodeEntry, Needs};
+use crate::object::pod::ContainerField;
 
 pub(crate) const REGISTRY: &[CodeEntry] = &[("image-tag-mutable", image_tag_mutable, Needs::Pod)];
 
@@ -76,7 +77,7 @@ fn image_tag_mutable(ctx: &mut CodeCtx<'_, '_>) {
     let block = ctx.param_strings("blockTags");
     let allow = ctx.param_strings("allowTags");
     for c in ctx.containers() {
-        let Some(node) = c.node.get("image") else {
+        let Some(node) = c.get(ContainerField::Image) else {
             continue;
         };
         let Some(image) = node.as_str() else { continue };
@@ -110,7 +111,7 @@ fn image_tag_mutable(ctx: &mut CodeCtx<'_, '_>) {
             }
         };
         if let Some(message) = problem {
-            let hit = ctx.container_hit(&c, node.span(), "image", message);
+            let hit = ctx.container_hit(c, node.span(), "image", message);
             ctx.report(hit);
         }
     }

@@ -146,12 +146,12 @@ pub struct CodeCtx<'a, 'd> {
 
 impl<'a, 'd> CodeCtx<'a, 'd> {
     /// The pod's containers; the iterator does not hold `self`, so checks report as they go.
-    pub fn containers(&self) -> impl Iterator<Item = Container<'d>> + 'a
+    pub fn containers(&self) -> impl Iterator<Item = &'a Container<'d>> + 'a
     where
         'd: 'a,
     {
         let list: &'a [Container<'d>] = self.containers;
-        list.iter().copied()
+        list.iter()
     }
 
     /// A list-of-strings parameter of the running check (empty when unset).

@@ -8,7 +8,7 @@ use crate::checks::code::parse_image;
 use crate::checks::{CodeCtx, CodeEntry, Hit, Needs};
 use crate::k8s::quantity::{self, Quantity};
 use crate::k8s::{api_versions, names};
-use crate::object::pod::Container;
+use crate::object::pod::{Container, ContainerField};
 use crate::small_set::SmallSet;
 use crate::yaml::{NodeRef, Scalar};
 
@@ -95,7 +95,7 @@ fn port_name_invalid(ctx: &mut CodeCtx<'_, '_>) {
     if ctx.pod.is_some() {
         for c in ctx.containers() {
             let mut seen: SmallSet<std::borrow::Cow<'_, str>> = SmallSet::default();
-            for (i, port) in c.list("ports").enumerate() {
+            for (i, port) in c.list(ContainerField::Ports).enumerate() {
                 let Some(name_node) = port.get("name") else {
                     continue;
                 };
@@ -103,7 +103,7 @@ fn port_name_invalid(ctx: &mut CodeCtx<'_, '_>) {
                     continue;
                 };
                 let path =
-                    |ctx: &CodeCtx<'_, '_>| ctx.container_path(&c, &format!("ports[{i}].name"));
+                    |ctx: &CodeCtx<'_, '_>| ctx.container_path(c, &format!("ports[{i}].name"));
                 if let Err(why) = names::validate_port_name(&name) {
                     ctx.report(
                         Hit::new(
@@ -170,13 +170,13 @@ fn volume_mount_unknown(ctx: &mut CodeCtx<'_, '_>) {
         .collect();
     for c in ctx.containers() {
         let mut paths: SmallSet<std::borrow::Cow<'_, str>> = SmallSet::default();
-        let mounts = c.node.get("volumeMounts");
+        let mounts = c.get(ContainerField::VolumeMounts);
         for (i, mount) in mounts.into_iter().flat_map(NodeRef::items).enumerate() {
             if let Some(name_node) = mount.get("name") {
                 if let Some(name) = name_node.present_text() {
                     if !volumes.contains(&name) {
                         ctx.report(
-                            ctx.container_hit(&c, name_node.span(), &format!("volumeMounts[{i}].name"), format!(
+                            ctx.container_hit(c, name_node.span(), &format!("volumeMounts[{i}].name"), format!(
                                     "container `{}` mounts volume `{name}`, which is not in the pod's volumes",
                                     c.name
                                 )),
@@ -188,7 +188,7 @@ fn volume_mount_unknown(ctx: &mut CodeCtx<'_, '_>) {
                 if let Some(p) = path_node.present_text() {
                     if !paths.insert(p.clone()) {
                         ctx.report(ctx.container_hit(
-                            &c,
+                            c,
                             path_node.span(),
                             &format!("volumeMounts[{i}].mountPath"),
                             format!("container `{}` mounts two volumes at `{p}`", c.name),
@@ -206,7 +206,7 @@ fn env_duplicate(ctx: &mut CodeCtx<'_, '_>) {
     }
     for c in ctx.containers() {
         let mut seen: SmallSet<std::borrow::Cow<'_, str>> = SmallSet::default();
-        for (i, env) in c.list("env").enumerate() {
+        for (i, env) in c.list(ContainerField::Env).enumerate() {
             let Some(name_node) = env.get("name") else {
                 continue;
             };
@@ -215,7 +215,7 @@ fn env_duplicate(ctx: &mut CodeCtx<'_, '_>) {
             };
             if !seen.insert(name.clone()) {
                 ctx.report(
-                    ctx.container_hit(&c, name_node.span(), &format!("env[{i}].name"), format!(
+                    ctx.container_hit(c, name_node.span(), &format!("env[{i}].name"), format!(
                             "container `{}` sets env var `{name}` more than once; only the last value takes effect",
                             c.name
                         )),
@@ -387,10 +387,10 @@ fn resource_blocks<'d>(ctx: &CodeCtx<'_, 'd>) -> SmallVec<[ResourceBlock<'d>; 4]
         });
     }
     for c in ctx.containers() {
-        if let Some(node) = c.node.get("resources") {
+        if let Some(node) = c.get(ContainerField::Resources) {
             out.push(ResourceBlock {
                 node,
-                container: Some(c),
+                container: Some(c.clone()),
             });
         }
     }
@@ -635,14 +635,14 @@ fn image_registry_allowed(ctx: &mut CodeCtx<'_, '_>) {
         return;
     }
     for c in ctx.containers() {
-        let Some(node) = c.node.get("image") else {
+        let Some(node) = c.get(ContainerField::Image) else {
             continue;
         };
         let Some(image) = node.as_str() else { continue };
         let repo = normalize_repository(parse_image(image).name);
         if !allowed.iter().any(|p| registry_glob_matches(p, &repo)) {
             ctx.report(ctx.container_hit(
-                &c,
+                c,
                 node.span(),
                 "image",
                 format!(
@@ -659,7 +659,7 @@ fn image_pull_policy(ctx: &mut CodeCtx<'_, '_>) {
         return;
     }
     for c in ctx.containers() {
-        let Some(image) = c.node.get("image").and_then(NodeRef::as_str) else {
+        let Some(image) = c.get(ContainerField::Image).and_then(NodeRef::as_str) else {
             continue;
         };
         let parsed = parse_image(image);
@@ -683,7 +683,7 @@ fn image_pull_policy(ctx: &mut CodeCtx<'_, '_>) {
             _ => (c.anchor(), format!("defaulted to `{effective}`")),
         };
         ctx.report(ctx.container_hit(
-            &c,
+            c,
             span,
             "imagePullPolicy",
             format!(
@@ -902,8 +902,8 @@ fn probes_identical(ctx: &mut CodeCtx<'_, '_>) {
     }
     for c in ctx.containers() {
         let (Some((lk, live)), Some(ready)) = (
-            c.node.get_entry("livenessProbe"),
-            c.node.get("readinessProbe"),
+            c.entry(ContainerField::LivenessProbe),
+            c.get(ContainerField::ReadinessProbe),
         ) else {
             continue;
         };
@@ -914,7 +914,7 @@ fn probes_identical(ctx: &mut CodeCtx<'_, '_>) {
             || same_json(live, ready, PROBE_DEFAULTS, handler_defaults, 0)
         {
             ctx.report(ctx.container_hit(
-                &c,
+                c,
                 lk.span(),
                 "livenessProbe",
                 format!(
@@ -954,7 +954,7 @@ fn probe_port_unexposed(ctx: &mut CodeCtx<'_, '_>) {
                 let Some(port) = h.get("port") else { continue };
                 let scalar = port.scalar();
                 let tcp_ports = tcp_ports.get_or_insert_with(|| {
-                    c.list("ports")
+                    c.list(ContainerField::Ports)
                         .filter(|p| {
                             p.get("protocol")
                                 .and_then(NodeRef::as_str)
@@ -979,7 +979,7 @@ fn probe_port_unexposed(ctx: &mut CodeCtx<'_, '_>) {
                         _ => String::new(),
                     };
                     ctx.report(
-                        ctx.container_hit(&c, port.span(), &format!("{probe_name}.{handler}.port"), format!(
+                        ctx.container_hit(c, port.span(), &format!("{probe_name}.{handler}.port"), format!(
                                 "container `{}`: {probe_name} {handler} uses {what}, which is not a TCP port in the container's `ports`",
                                 c.name
                             )),

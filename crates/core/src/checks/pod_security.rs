@@ -10,7 +10,7 @@ use crate::checks::{CodeCtx, CodeEntry, Hit, Needs};
 use crate::finding::Severity;
 use crate::k8s::pss;
 use crate::k8s::version::KubeVersion;
-use crate::object::pod::{Container, PodSpec};
+use crate::object::pod::{Container, ContainerField, PodSpec};
 use crate::source::Span;
 use crate::yaml::NodeRef;
 
@@ -156,7 +156,7 @@ fn set(node: Option<NodeRef<'_>>) -> Option<NodeRef<'_>> {
 
 /// A container's security context, treating `{}` as absent.
 fn csc<'d>(c: &Container<'d>) -> Option<NodeRef<'d>> {
-    set(c.security_context)
+    set(c.security_context())
 }
 
 /// Inlined, so that the mark of `name`, written in the code at every call, is worked out when
@@ -193,7 +193,7 @@ fn host_port(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = Pod::of(ctx) else { return };
     let allowed = number_list(ctx.check.params.get("allowedHostPorts"));
     for c in ctx.containers() {
-        for (i, port) in c.list("ports").enumerate() {
+        for (i, port) in c.list(ContainerField::Ports).enumerate() {
             let Some(value) = port.get("hostPort") else {
                 continue;
             };
@@ -202,8 +202,8 @@ fn host_port(ctx: &mut CodeCtx<'_, '_>) {
             let listed = allowed.iter().any(|a| (*a - n as f64).abs() < f64::EPSILON);
             if n != 0 && !listed {
                 let message = format!("container `{}` binds host port {n}", c.name);
-                let path = || pod.cpath(&c, &format!("ports[{i}].hostPort"));
-                ctx.report(hit(value.span(), message, path(), Some(&c)));
+                let path = || pod.cpath(c, &format!("ports[{i}].hostPort"));
+                ctx.report(hit(value.span(), message, path(), Some(c)));
             }
         }
     }
@@ -341,7 +341,7 @@ fn host_path_writable(ctx: &mut CodeCtx<'_, '_>) {
         .map(|(_, n, _, _)| n)
         .collect();
     for c in ctx.containers() {
-        let mounts = c.list("volumeMounts");
+        let mounts = c.list(ContainerField::VolumeMounts);
         for (i, mount) in mounts.enumerate() {
             let Some((k, v)) = mount.get_entry("name") else {
                 continue;
@@ -362,8 +362,8 @@ fn host_path_writable(ctx: &mut CodeCtx<'_, '_>) {
                 "container `{}` mounts hostPath volume `{name}` writable",
                 c.name
             );
-            let path = || pod.cpath(&c, &format!("volumeMounts[{i}]"));
-            ctx.report(hit(span, message, path(), Some(&c)));
+            let path = || pod.cpath(c, &format!("volumeMounts[{i}]"));
+            ctx.report(hit(span, message, path(), Some(c)));
         }
     }
 }
@@ -385,7 +385,7 @@ fn capability_text(node: NodeRef<'_>) -> String {
 fn capabilities_added(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = Pod::of(ctx) else { return };
     for c in ctx.containers() {
-        for (i, cap) in added_capabilities(&c) {
+        for (i, cap) in added_capabilities(c) {
             let name = capability_text(cap);
             if pss::BASELINE_CAPABILITIES.contains(&name.as_str()) {
                 continue;
@@ -402,8 +402,8 @@ fn capabilities_added(ctx: &mut CodeCtx<'_, '_>) {
                     c.name
                 )
             };
-            let path = || pod.cpath(&c, &format!("securityContext.capabilities.add[{i}]"));
-            ctx.report(hit(cap.span(), message, path(), Some(&c)));
+            let path = || pod.cpath(c, &format!("securityContext.capabilities.add[{i}]"));
+            ctx.report(hit(cap.span(), message, path(), Some(c)));
         }
     }
 }
@@ -414,7 +414,7 @@ fn capabilities_drop_all(ctx: &mut CodeCtx<'_, '_>) {
         return;
     }
     for c in ctx.containers() {
-        let caps = field(csc(&c), "capabilities");
+        let caps = field(csc(c), "capabilities");
         let drop = field(caps, "drop");
         let drops_all = drop
             .into_iter()
@@ -423,18 +423,18 @@ fn capabilities_drop_all(ctx: &mut CodeCtx<'_, '_>) {
         if !drops_all {
             let span = drop.or(caps).map_or_else(|| c.anchor(), NodeRef::span);
             let message = format!("container `{}` does not drop `ALL` capabilities", c.name);
-            let path = || pod.cpath(&c, "securityContext.capabilities.drop");
-            ctx.report(hit(span, message, path(), Some(&c)));
+            let path = || pod.cpath(c, "securityContext.capabilities.drop");
+            ctx.report(hit(span, message, path(), Some(c)));
         }
-        for (i, cap) in added_capabilities(&c) {
+        for (i, cap) in added_capabilities(c) {
             let name = capability_text(cap);
             if name != pss::RESTRICTED_ADD_CAPABILITY {
                 let message = format!(
                     "container `{}` adds capability `{name}`; only `NET_BIND_SERVICE` may be added",
                     c.name
                 );
-                let path = || pod.cpath(&c, &format!("securityContext.capabilities.add[{i}]"));
-                ctx.report(hit(cap.span(), message, path(), Some(&c)));
+                let path = || pod.cpath(c, &format!("securityContext.capabilities.add[{i}]"));
+                ctx.report(hit(cap.span(), message, path(), Some(c)));
             }
         }
     }
@@ -446,27 +446,27 @@ fn privilege_escalation(ctx: &mut CodeCtx<'_, '_>) {
         return;
     }
     for c in ctx.containers() {
-        let value = field(csc(&c), "allowPrivilegeEscalation");
-        let path = || pod.cpath(&c, "securityContext.allowPrivilegeEscalation");
+        let value = field(csc(c), "allowPrivilegeEscalation");
+        let path = || pod.cpath(c, "securityContext.allowPrivilegeEscalation");
         match value.map(|v| (v, v.as_bool())) {
             Some((_, Some(false))) => {}
             Some((v, Some(true))) => {
                 let message = format!("container `{}` allows privilege escalation", c.name);
-                ctx.report(hit(v.span(), message, path(), Some(&c)).severity(Severity::Error));
+                ctx.report(hit(v.span(), message, path(), Some(c)).severity(Severity::Error));
             }
             Some((v, None)) => {
                 let message = format!(
                     "container `{}` sets `allowPrivilegeEscalation` to a non-boolean",
                     c.name
                 );
-                ctx.report(hit(v.span(), message, path(), Some(&c)));
+                ctx.report(hit(v.span(), message, path(), Some(c)));
             }
             None => {
                 let message = format!(
                     "container `{}` does not set `allowPrivilegeEscalation: false`",
                     c.name
                 );
-                ctx.report(hit(c.anchor(), message, path(), Some(&c)));
+                ctx.report(hit(c.anchor(), message, path(), Some(c)));
             }
         }
     }
@@ -489,13 +489,13 @@ fn run_as_non_root(ctx: &mut CodeCtx<'_, '_>) {
         ));
     }
     for c in ctx.containers() {
-        let value = field(csc(&c), "runAsNonRoot");
-        let path = || pod.cpath(&c, "securityContext.runAsNonRoot");
+        let value = field(csc(c), "runAsNonRoot");
+        let path = || pod.cpath(c, "securityContext.runAsNonRoot");
         match value {
             Some(v) if v.as_bool() == Some(true) => {}
             Some(v) => {
                 let message = format!("container `{}` sets `runAsNonRoot: false`", c.name);
-                ctx.report(hit(v.span(), message, path(), Some(&c)));
+                ctx.report(hit(v.span(), message, path(), Some(c)));
             }
             None if pod_true || pod_value.is_some() => {}
             None => {
@@ -503,7 +503,7 @@ fn run_as_non_root(ctx: &mut CodeCtx<'_, '_>) {
                     "container `{}` may run as root: neither it nor the pod sets `runAsNonRoot: true`",
                     c.name
                 );
-                ctx.report(hit(c.anchor(), message, path(), Some(&c)));
+                ctx.report(hit(c.anchor(), message, path(), Some(c)));
             }
         }
     }
@@ -551,7 +551,7 @@ fn run_as_user_zero(ctx: &mut CodeCtx<'_, '_>) {
     {
         return;
     }
-    for (v, n, path, c) in explicit_ints(&pod, ctx.containers(), "runAsUser") {
+    for (v, n, path, c) in explicit_ints(&pod, ctx.containers().cloned(), "runAsUser") {
         if n == 0 {
             let message = format!("{} runs as root (`runAsUser: 0`)", who(c.as_ref()));
             ctx.report(hit(v.span(), message, path, c.as_ref()));
@@ -607,10 +607,10 @@ fn seccomp_unconfined(ctx: &mut CodeCtx<'_, '_>) {
         ));
     }
     for c in ctx.containers() {
-        if let Some((t, "Unconfined")) = seccomp_type(csc(&c)) {
+        if let Some((t, "Unconfined")) = seccomp_type(csc(c)) {
             let message = format!("container `{}` runs with seccomp `Unconfined`", c.name);
-            let path = || pod.cpath(&c, "securityContext.seccompProfile.type");
-            ctx.report(hit(t.span(), message, path(), Some(&c)));
+            let path = || pod.cpath(c, "securityContext.seccompProfile.type");
+            ctx.report(hit(t.span(), message, path(), Some(c)));
         }
     }
 }
@@ -636,15 +636,15 @@ fn seccomp_required(ctx: &mut CodeCtx<'_, '_>) {
         ));
     }
     for c in ctx.containers() {
-        let path = || pod.cpath(&c, "securityContext.seccompProfile.type");
-        match seccomp_type(csc(&c)) {
+        let path = || pod.cpath(c, "securityContext.seccompProfile.type");
+        match seccomp_type(csc(c)) {
             Some((_, ty)) if seccomp_allowed(ty) => {}
             Some((t, ty)) => {
                 let message = format!(
                     "container `{}` has seccomp profile `{ty}`, not `RuntimeDefault` or `Localhost`",
                     c.name
                 );
-                ctx.report(hit(t.span(), message, path(), Some(&c)));
+                ctx.report(hit(t.span(), message, path(), Some(c)));
             }
             None if pod_type.is_some() => {}
             None => {
@@ -652,7 +652,7 @@ fn seccomp_required(ctx: &mut CodeCtx<'_, '_>) {
                     "container `{}` has no seccomp profile: set `seccompProfile.type: RuntimeDefault` on it or the pod",
                     c.name
                 );
-                ctx.report(hit(c.anchor(), message, path(), Some(&c)));
+                ctx.report(hit(c.anchor(), message, path(), Some(c)));
             }
         }
     }
@@ -696,14 +696,14 @@ fn apparmor_unconfined(ctx: &mut CodeCtx<'_, '_>) {
         ));
     }
     for c in ctx.containers() {
-        if let Some(t) = apparmor_bad_type(csc(&c)) {
+        if let Some(t) = apparmor_bad_type(csc(c)) {
             let message = format!(
                 "container `{}` has AppArmor profile `{}`",
                 c.name,
                 t.as_display().unwrap_or_default()
             );
-            let path = || pod.cpath(&c, "securityContext.appArmorProfile.type");
-            ctx.report(hit(t.span(), message, path(), Some(&c)));
+            let path = || pod.cpath(c, "securityContext.appArmorProfile.type");
+            ctx.report(hit(t.span(), message, path(), Some(c)));
         }
     }
 }
@@ -712,7 +712,7 @@ fn selinux_options(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = Pod::of(ctx) else { return };
     let allowed = pss::allowed_selinux_types(pod.version);
     let mut scopes: Vec<(Option<NodeRef<'_>>, Option<Container<'_>>)> = vec![(pod.sc(), None)];
-    scopes.extend(ctx.containers().map(|c| (csc(&c), Some(c))));
+    scopes.extend(ctx.containers().map(|c| (csc(c), Some(c.clone()))));
     for (sc, c) in scopes {
         let Some(opts) = field(sc, "seLinuxOptions") else {
             continue;
@@ -752,14 +752,14 @@ fn proc_mount(ctx: &mut CodeCtx<'_, '_>) {
         return;
     }
     for c in ctx.containers() {
-        let Some(v) = field(csc(&c), "procMount") else {
+        let Some(v) = field(csc(c), "procMount") else {
             continue;
         };
         let text = v.as_display().unwrap_or_default();
         if text != "Default" {
             let message = format!("container `{}` uses procMount `{text}`", c.name);
-            let path = || pod.cpath(&c, "securityContext.procMount");
-            ctx.report(hit(v.span(), message, path(), Some(&c)));
+            let path = || pod.cpath(c, "securityContext.procMount");
+            ctx.report(hit(v.span(), message, path(), Some(c)));
         }
     }
 }
@@ -801,10 +801,10 @@ fn windows_host_process(ctx: &mut CodeCtx<'_, '_>) {
         ));
     }
     for c in ctx.containers() {
-        if let Some(v) = host_process(csc(&c)) {
+        if let Some(v) = host_process(csc(c)) {
             let message = format!("container `{}` runs as a Windows HostProcess", c.name);
-            let path = || pod.cpath(&c, "securityContext.windowsOptions.hostProcess");
-            ctx.report(hit(v.span(), message, path(), Some(&c)));
+            let path = || pod.cpath(c, "securityContext.windowsOptions.hostProcess");
+            ctx.report(hit(v.span(), message, path(), Some(c)));
         }
     }
 }
@@ -817,9 +817,9 @@ fn probe_host_set(ctx: &mut CodeCtx<'_, '_>) {
     for c in ctx.containers() {
         let lifecycle = c.node.get("lifecycle");
         let handlers = [
-            ("livenessProbe", c.node.get("livenessProbe")),
-            ("readinessProbe", c.node.get("readinessProbe")),
-            ("startupProbe", c.node.get("startupProbe")),
+            ("livenessProbe", c.get(ContainerField::LivenessProbe)),
+            ("readinessProbe", c.get(ContainerField::ReadinessProbe)),
+            ("startupProbe", c.get(ContainerField::StartupProbe)),
             (
                 "lifecycle.postStart",
                 lifecycle.and_then(|l| l.get("postStart")),
@@ -843,8 +843,8 @@ fn probe_host_set(ctx: &mut CodeCtx<'_, '_>) {
                     "container `{}` sends its {name} `{action}` to host `{text}` instead of the pod",
                     c.name
                 );
-                let path = || pod.cpath(&c, &format!("{name}.{action}.host"));
-                ctx.report(hit(host.span(), message, path(), Some(&c)));
+                let path = || pod.cpath(c, &format!("{name}.{action}.host"));
+                ctx.report(hit(host.span(), message, path(), Some(c)));
             }
         }
     }
@@ -874,7 +874,7 @@ fn volume_type_restricted(ctx: &mut CodeCtx<'_, '_>) {
 
 fn root_group(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = Pod::of(ctx) else { return };
-    for (v, n, path, c) in explicit_ints(&pod, ctx.containers(), "runAsGroup") {
+    for (v, n, path, c) in explicit_ints(&pod, ctx.containers().cloned(), "runAsGroup") {
         if n == 0 {
             let message = format!(
                 "{} runs with the root group (`runAsGroup: 0`)",
@@ -912,7 +912,7 @@ fn high_uid_gid(ctx: &mut CodeCtx<'_, '_>) {
         .and_then(as_f64)
         .unwrap_or(10000.0);
     for name in ["runAsUser", "runAsGroup"] {
-        for (v, n, path, c) in explicit_ints(&pod, ctx.containers(), name) {
+        for (v, n, path, c) in explicit_ints(&pod, ctx.containers().cloned(), name) {
             #[expect(clippy::cast_precision_loss, reason = "ids fit in f64")]
             let low = (n as f64) < minimum;
             if low {

@@ -5,7 +5,7 @@
 use crate::engine::object_anchor;
 use crate::object::collect_small;
 use crate::object::inventory::{label_map, Port};
-use crate::object::pod::{Container, ContainerKind, PodSpec};
+use crate::object::pod::{Container, ContainerField, ContainerKind, PodSpec};
 use crate::object::selector::{
     network_policy_selector, network_policy_types, pdb_selection, service_selector, Labels,
     Selection, Selector,
@@ -404,7 +404,7 @@ fn container_ports(containers: &[Container<'_>]) -> Vec<Port> {
         if c.kind == ContainerKind::Ephemeral {
             continue;
         }
-        for p in c.list("ports") {
+        for p in c.list(ContainerField::Ports) {
             out.push(Port {
                 name: p.get("name").and_then(NodeRef::as_display),
                 number: p.get("containerPort").and_then(NodeRef::as_i64),
