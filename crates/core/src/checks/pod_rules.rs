@@ -354,14 +354,14 @@ fn quantity_problem(node: NodeRef<'_>) -> Option<String> {
 }
 
 /// A `resources` block: a container's, or the pod's own (`container` is `None`).
-struct ResourceBlock<'d> {
+struct ResourceBlock<'a, 'd> {
     node: NodeRef<'d>,
-    container: Option<Container<'d>>,
+    container: Option<&'a Container<'d>>,
 }
 
-impl ResourceBlock<'_> {
-    fn owner(&self) -> Option<&str> {
-        self.container.as_ref().map(|c| c.name)
+impl<'d> ResourceBlock<'_, 'd> {
+    fn owner(&self) -> Option<&'d str> {
+        self.container.map(|c| c.name)
     }
 
     /// Spelled out only for a finding: every object has these blocks, few have findings.
@@ -375,7 +375,7 @@ impl ResourceBlock<'_> {
 
 /// The `resources` block of each container and of the pod itself.
 /// Inline for a pod's usual few: three resource checks list the blocks of every pod.
-fn resource_blocks<'d>(ctx: &CodeCtx<'_, 'd>) -> SmallVec<[ResourceBlock<'d>; 4]> {
+fn resource_blocks<'a, 'd>(ctx: &CodeCtx<'a, 'd>) -> SmallVec<[ResourceBlock<'a, 'd>; 4]> {
     let Some(pod) = ctx.pod else {
         return SmallVec::new();
     };
@@ -390,7 +390,7 @@ fn resource_blocks<'d>(ctx: &CodeCtx<'_, 'd>) -> SmallVec<[ResourceBlock<'d>; 4]
         if let Some(node) = c.get(ContainerField::Resources) {
             out.push(ResourceBlock {
                 node,
-                container: Some(c.clone()),
+                container: Some(c),
             });
         }
     }

@@ -510,11 +510,14 @@ fn run_as_non_root(ctx: &mut CodeCtx<'_, '_>) {
 }
 
 /// Explicit values of a pod and container security-context field: (span, value, path, container).
-fn explicit_ints<'d>(
+fn explicit_ints<'a, 'd>(
     pod: &Pod<'_, 'd>,
-    containers: impl Iterator<Item = Container<'d>>,
+    containers: impl Iterator<Item = &'a Container<'d>>,
     name: &str,
-) -> Vec<(NodeRef<'d>, i64, String, Option<Container<'d>>)> {
+) -> Vec<(NodeRef<'d>, i64, String, Option<&'a Container<'d>>)>
+where
+    'd: 'a,
+{
     let mut out = Vec::new();
     if let Some(v) = field(pod.sc(), name) {
         if let Some(n) = v.as_i64() {
@@ -522,12 +525,12 @@ fn explicit_ints<'d>(
         }
     }
     for c in containers {
-        if let Some(v) = field(csc(&c), name) {
+        if let Some(v) = field(csc(c), name) {
             if let Some(n) = v.as_i64() {
                 out.push((
                     v,
                     n,
-                    pod.cpath(&c, &format!("securityContext.{name}")),
+                    pod.cpath(c, &format!("securityContext.{name}")),
                     Some(c),
                 ));
             }
@@ -551,10 +554,10 @@ fn run_as_user_zero(ctx: &mut CodeCtx<'_, '_>) {
     {
         return;
     }
-    for (v, n, path, c) in explicit_ints(&pod, ctx.containers().cloned(), "runAsUser") {
+    for (v, n, path, c) in explicit_ints(&pod, ctx.containers(), "runAsUser") {
         if n == 0 {
-            let message = format!("{} runs as root (`runAsUser: 0`)", who(c.as_ref()));
-            ctx.report(hit(v.span(), message, path, c.as_ref()));
+            let message = format!("{} runs as root (`runAsUser: 0`)", who(c));
+            ctx.report(hit(v.span(), message, path, c));
         }
     }
 }
@@ -711,8 +714,8 @@ fn apparmor_unconfined(ctx: &mut CodeCtx<'_, '_>) {
 fn selinux_options(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = Pod::of(ctx) else { return };
     let allowed = pss::allowed_selinux_types(pod.version);
-    let mut scopes: Vec<(Option<NodeRef<'_>>, Option<Container<'_>>)> = vec![(pod.sc(), None)];
-    scopes.extend(ctx.containers().map(|c| (csc(c), Some(c.clone()))));
+    let mut scopes: Vec<(Option<NodeRef<'_>>, Option<&Container<'_>>)> = vec![(pod.sc(), None)];
+    scopes.extend(ctx.containers().map(|c| (csc(c), Some(c))));
     for (sc, c) in scopes {
         let Some(opts) = field(sc, "seLinuxOptions") else {
             continue;
@@ -724,16 +727,16 @@ fn selinux_options(ctx: &mut CodeCtx<'_, '_>) {
         if let Some(t) = opts.get("type") {
             let ty = t.as_display().unwrap_or_default();
             if !t.is_null() && !allowed.contains(&ty.as_str()) {
-                let message = format!("{} uses SELinux type `{ty}`", who(c.as_ref()));
-                ctx.report(hit(t.span(), message, format!("{path}.type"), c.as_ref()));
+                let message = format!("{} uses SELinux type `{ty}`", who(c));
+                ctx.report(hit(t.span(), message, format!("{path}.type"), c));
             }
         }
         for key in ["user", "role"] {
             let Some(v) = opts.get(key) else { continue };
             let text = v.as_display().unwrap_or_default();
             if !v.is_null() && !text.is_empty() {
-                let message = format!("{} sets SELinux {key} `{text}`", who(c.as_ref()));
-                ctx.report(hit(v.span(), message, format!("{path}.{key}"), c.as_ref()));
+                let message = format!("{} sets SELinux {key} `{text}`", who(c));
+                ctx.report(hit(v.span(), message, format!("{path}.{key}"), c));
             }
         }
     }
@@ -874,13 +877,10 @@ fn volume_type_restricted(ctx: &mut CodeCtx<'_, '_>) {
 
 fn root_group(ctx: &mut CodeCtx<'_, '_>) {
     let Some(pod) = Pod::of(ctx) else { return };
-    for (v, n, path, c) in explicit_ints(&pod, ctx.containers().cloned(), "runAsGroup") {
+    for (v, n, path, c) in explicit_ints(&pod, ctx.containers(), "runAsGroup") {
         if n == 0 {
-            let message = format!(
-                "{} runs with the root group (`runAsGroup: 0`)",
-                who(c.as_ref())
-            );
-            ctx.report(hit(v.span(), message, path, c.as_ref()));
+            let message = format!("{} runs with the root group (`runAsGroup: 0`)", who(c));
+            ctx.report(hit(v.span(), message, path, c));
         }
     }
     let sc = pod.sc();
@@ -912,15 +912,15 @@ fn high_uid_gid(ctx: &mut CodeCtx<'_, '_>) {
         .and_then(as_f64)
         .unwrap_or(10000.0);
     for name in ["runAsUser", "runAsGroup"] {
-        for (v, n, path, c) in explicit_ints(&pod, ctx.containers().cloned(), name) {
+        for (v, n, path, c) in explicit_ints(&pod, ctx.containers(), name) {
             #[expect(clippy::cast_precision_loss, reason = "ids fit in f64")]
             let low = (n as f64) < minimum;
             if low {
                 let message = format!(
                     "{} sets `{name}: {n}`, below {minimum}, where it may collide with a user of the node",
-                    who(c.as_ref())
+                    who(c)
                 );
-                ctx.report(hit(v.span(), message, path, c.as_ref()));
+                ctx.report(hit(v.span(), message, path, c));
             }
         }
     }
