@@ -202,6 +202,14 @@ impl SourceFile {
     /// [`SourceFile::offset_of`] see an empty file. A file is about a tenth of its line index.
     #[must_use]
     pub fn without_text(&self) -> Self {
+        self.without_text_given(self.text.is_ascii())
+    }
+
+    /// [`SourceFile::without_text`] for a caller that already knows whether the text is all
+    /// ASCII: the engine asks while the file's text is at hand, not when it lets it go.
+    #[must_use]
+    pub fn without_text_given(&self, ascii: bool) -> Self {
+        debug_assert_eq!(ascii, self.text.is_ascii());
         if let Some(released) = &self.released {
             return Self {
                 path: self.path.clone(),
@@ -211,8 +219,7 @@ impl SourceFile {
                 released: Some(released.clone()),
             };
         }
-        // One vectorised test spares the line-by-line pass for the usual all-ASCII file.
-        let ascii = self.text.is_ascii();
+        // An all-ASCII file (the usual one) needs no line-by-line pass.
         let wide_lines = (0..if ascii { 0 } else { self.line_starts.len() })
             .filter_map(|i| {
                 let start = self.line_starts[i] as usize;

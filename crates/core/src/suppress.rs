@@ -186,15 +186,22 @@ static NAMED: OnceLock<TextFinder> = OnceLock::new();
 static ANNOTATION: OnceLock<TextFinder> = OnceLock::new();
 static DIRECTIVE: OnceLock<TextFinder> = OnceLock::new();
 
+/// Whether `text` names kubelint, as every annotation and comment directive does: one search
+/// of the text, made when the file is read, spares most files the search for directives.
+#[must_use]
+pub fn names_kubelint(text: &str) -> bool {
+    text_finder(&NAMED, b"kubelint")
+        .find(text.as_bytes())
+        .is_some()
+}
+
 /// The ignore annotations and comment directives written in one input.
 #[must_use]
 pub fn collect(input: &ParsedInput, settings: &RunSettings) -> Vec<Directive> {
     let mut directives = Vec::new();
     if !input.template {
-        // Both forms name kubelint; most files never do, and one search of the text says so.
-        let named = text_finder(&NAMED, b"kubelint")
-            .find(input.source.text.as_bytes())
-            .is_some();
+        // Both forms name kubelint; most files never do (see [`names_kubelint`]).
+        let named = input.names_kubelint;
         if may_hold_annotations(input, named) {
             collect_annotations(input, settings, &mut directives);
         }
