@@ -47,16 +47,46 @@ fn vm_hwm_kib() -> u64 {
 
 /// CPU seconds (user and system) this process has used so far, all threads together: steadier
 /// than wall time on a shared machine, and the measure of work done.
-fn cpu_seconds() -> f64 {
+/// What the process has used so far, by `getrusage`: CPU time (user and system) and the
+/// system part of it, and minor page faults.
+#[derive(Clone, Copy, Default)]
+struct Usage {
+    cpu_s: f64,
+    sys_s: f64,
+    minor_faults: i64,
+}
+
+impl std::ops::Sub for Usage {
+    type Output = Usage;
+
+    fn sub(self, before: Usage) -> Usage {
+        Usage {
+            cpu_s: self.cpu_s - before.cpu_s,
+            sys_s: self.sys_s - before.sys_s,
+            minor_faults: self.minor_faults - before.minor_faults,
+        }
+    }
+}
+
+fn usage() -> Usage {
     #[cfg(target_os = "linux")]
     {
         use nix::sys::resource::{getrusage, UsageWho};
         if let Ok(usage) = getrusage(UsageWho::RUSAGE_SELF) {
             let secs = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
-            return secs(usage.user_time()) + secs(usage.system_time());
+            let sys_s = secs(usage.system_time());
+            return Usage {
+                cpu_s: secs(usage.user_time()) + sys_s,
+                sys_s,
+                minor_faults: usage.minor_page_faults(),
+            };
         }
     }
-    f64::NAN
+    Usage {
+        cpu_s: f64::NAN,
+        sys_s: f64::NAN,
+        minor_faults: 0,
+    }
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -117,6 +147,9 @@ fn child(mode: &str, threads: usize, runs: usize, only: Option<&str>, dirs: &[Pa
 struct Timed {
     wall_s: f64,
     cpu_s: f64,
+    /// The system part of `cpu_s`, and the minor page faults of the run.
+    sys_s: f64,
+    minor_faults: i64,
     objects: usize,
     /// Documents parsed (`parse`) or findings (`full`).
     count: usize,
@@ -125,7 +158,7 @@ struct Timed {
 /// One run of `mode` over `files`, timed.
 fn timed_run(mode: &str, files: &[InputPath], settings: &RunSettings) -> Timed {
     let start = Instant::now();
-    let cpu_start = cpu_seconds();
+    let usage_start = usage();
     // What the run hands back is freed after the clock stops, as the CLI leaves it to the
     // OS at exit (`std::mem::forget`) instead of freeing it piece by piece.
     let mut outcome = None;
@@ -158,9 +191,12 @@ fn timed_run(mode: &str, files: &[InputPath], settings: &RunSettings) -> Timed {
         "load" => {}
         other => panic!("unknown mode {other}"),
     }
+    let used = usage() - usage_start;
     let timed = Timed {
         wall_s: start.elapsed().as_secs_f64(),
-        cpu_s: cpu_seconds() - cpu_start,
+        cpu_s: used.cpu_s,
+        sys_s: used.sys_s,
+        minor_faults: used.minor_faults,
         objects,
         count,
     };
@@ -182,6 +218,7 @@ fn paired(files: &[InputPath], settings: &RunSettings, runs: usize, threads: usi
     let measure = |t: &Timed| if threads == 1 { t.cpu_s } else { t.wall_s };
     let mut ratios = Vec::new();
     let (mut floors, mut fulls) = (Vec::new(), Vec::new());
+    let (mut sys, mut faults) = (Vec::new(), Vec::new());
     for pair in 0..runs {
         let (floor, full) = if pair % 2 == 0 {
             let floor = timed_run("parse", files, settings);
@@ -193,6 +230,8 @@ fn paired(files: &[InputPath], settings: &RunSettings, runs: usize, threads: usi
         ratios.push(measure(&full) / measure(&floor));
         floors.push(measure(&floor));
         fulls.push(measure(&full));
+        sys.push((floor.sys_s, full.sys_s));
+        faults.push((floor.minor_faults, full.minor_faults));
     }
     let quartile = |xs: &[f64], q: usize| {
         let mut xs = xs.to_vec();
@@ -205,6 +244,8 @@ fn paired(files: &[InputPath], settings: &RunSettings, runs: usize, threads: usi
         "ratio_q3": quartile(&ratios, 3),
         "floor_min_s": quartile(&floors, 0), "full_min_s": quartile(&fulls, 0),
         "ratios": ratios,
+        // Per pair, floor then lint: system time (s) and minor page faults.
+        "sys_s": sys, "minor_faults": faults,
     });
     println!("{line}");
 }
