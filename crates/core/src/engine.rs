@@ -1734,6 +1734,33 @@ mod tests {
         assert_eq!(describe(&released), describe(&kept));
     }
 
+    /// A text that is not all ASCII keeps its columns in characters once it is let go: the
+    /// engine tells the file whether it is ASCII, and a wrong answer would count bytes where
+    /// the cross checks place their findings, after the file's text is gone.
+    #[test]
+    fn releasing_a_text_beyond_ascii_keeps_columns_in_characters() {
+        let text = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {ports: [{port: 80, name: \"é😀\"}], selector: {app: web}}\n";
+        let positions = |retain_text: bool| {
+            let mut settings = RunSettings::with_checks(crate::checks::builtin());
+            settings.retain_text = retain_text;
+            let input = Input::Text(Arc::new(SourceFile::new("wide.yaml", text)));
+            let (outcome, _) = run_inputs(vec![input], &settings, &());
+            outcome
+                .findings
+                .iter()
+                .map(|f| (f.check.to_string(), f.location.start, f.location.end))
+                .collect::<Vec<_>>()
+        };
+        let kept = positions(true);
+        // `selector:` after a name of two characters in six bytes: column 41 in characters
+        // (45 counted in bytes).
+        assert!(kept
+            .iter()
+            .any(|(check, start, _)| check == "service-selects-nothing"
+                && (start.line, start.column) == (4, 41)));
+        assert_eq!(positions(false), kept);
+    }
+
     #[test]
     fn a_panicking_check_becomes_an_internal_error_and_the_rest_still_run() {
         let catalog = crate::checks::builtin();
