@@ -45,9 +45,8 @@ fn vm_hwm_kib() -> u64 {
         .unwrap_or(0)
 }
 
-/// CPU seconds (user and system) this process has used so far, all threads together: steadier
-/// than wall time on a shared machine, and the measure of work done.
-/// What the process has used so far, by `getrusage`: CPU time (user and system) and the
+/// What this process has used so far, all threads together (`getrusage`): CPU time (user and
+/// system; steadier than wall time on a shared machine, and the measure of work done), the
 /// system part of it, and minor page faults.
 #[derive(Clone, Copy, Default)]
 struct Usage {
