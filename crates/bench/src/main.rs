@@ -128,7 +128,7 @@ fn child(mode: &str, threads: usize, runs: usize, only: Option<&str>, dirs: &[Pa
     for _ in 0..runs {
         let run = timed_run(mode, &files, &settings);
         times.push(run.wall_s);
-        cpu_times.push(run.cpu_s);
+        cpu_times.push(run.used.cpu_s);
         objects = run.objects;
         documents = run.count;
     }
@@ -145,10 +145,8 @@ fn child(mode: &str, threads: usize, runs: usize, only: Option<&str>, dirs: &[Pa
 /// What one timed run measured.
 struct Timed {
     wall_s: f64,
-    cpu_s: f64,
-    /// The system part of `cpu_s`, and the minor page faults of the run.
-    sys_s: f64,
-    minor_faults: i64,
+    /// CPU time, its system part and minor page faults, of the run alone.
+    used: Usage,
     objects: usize,
     /// Documents parsed (`parse`) or findings (`full`).
     count: usize,
@@ -193,9 +191,7 @@ fn timed_run(mode: &str, files: &[InputPath], settings: &RunSettings) -> Timed {
     let used = usage() - usage_start;
     let timed = Timed {
         wall_s: start.elapsed().as_secs_f64(),
-        cpu_s: used.cpu_s,
-        sys_s: used.sys_s,
-        minor_faults: used.minor_faults,
+        used,
         objects,
         count,
     };
@@ -214,7 +210,7 @@ fn timed_run(mode: &str, files: &[InputPath], settings: &RunSettings) -> Timed {
 /// the pairs' ratios is far steadier than a ratio of two processes' bests. One thread is
 /// timed in CPU time, more in wall time (which includes waiting for the other thread).
 fn paired(files: &[InputPath], settings: &RunSettings, runs: usize, threads: usize) {
-    let measure = |t: &Timed| if threads == 1 { t.cpu_s } else { t.wall_s };
+    let measure = |t: &Timed| if threads == 1 { t.used.cpu_s } else { t.wall_s };
     let mut ratios = Vec::new();
     let (mut floors, mut fulls) = (Vec::new(), Vec::new());
     let (mut sys, mut faults) = (Vec::new(), Vec::new());
@@ -229,8 +225,8 @@ fn paired(files: &[InputPath], settings: &RunSettings, runs: usize, threads: usi
         ratios.push(measure(&full) / measure(&floor));
         floors.push(measure(&floor));
         fulls.push(measure(&full));
-        sys.push((floor.sys_s, full.sys_s));
-        faults.push((floor.minor_faults, full.minor_faults));
+        sys.push((floor.used.sys_s, full.used.sys_s));
+        faults.push((floor.used.minor_faults, full.used.minor_faults));
     }
     let quartile = |xs: &[f64], q: usize| {
         let mut xs = xs.to_vec();
